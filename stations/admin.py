@@ -1,0 +1,163 @@
+"""Admin for reference data. Non-superuser staff get the same scoping as the site, through
+`stations.permissions`; history is shown for every audited model; security events are read-only."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    ApprovalStep,
+    Person,
+    Posting,
+    Profile,
+    ProfileVersion,
+    SecurityEvent,
+    Station,
+    StationUnit,
+    TeamKindRule,
+    TodoItem,
+    Unit,
+)
+from .permissions import Action, people_for, stations_for
+
+admin.site.site_header = _("Outpost administration")
+admin.site.site_title = _("Outpost")
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Restrict non-superusers to the rows `stations.permissions` lets them see."""
+
+    def scope(self, request, queryset):
+        return queryset
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else self.scope(request, queryset)
+
+
+class StationUnitInline(admin.TabularInline):
+    model = StationUnit
+    extra = 1
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    list_display = ["name", "short_name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Station)
+class StationAdmin(ScopedAdmin):
+    list_display = ["name", "code", "kind", "home_city", "region", "parent", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "code", "home_city"]
+    inlines = [StationUnitInline]
+
+    def scope(self, request, queryset):
+        return queryset.filter(pk__in=stations_for(request.user, Action.VIEW).values("pk"))
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ["name", "phone", "rank", "home_unit", "user"]
+    list_select_related = ["home_unit", "user"]
+    search_fields = ["name", "phone"]
+    autocomplete_fields = ["user", "home_unit"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(pk__in=people_for(request.user).values("pk"))
+
+
+@admin.register(Posting)
+class PostingAdmin(ScopedAdmin):
+    list_display = ["person", "station", "role", "title", "start_date", "term_end", "ended_on"]
+    list_filter = ["role", "station"]
+    list_select_related = ["person", "station"]
+    search_fields = ["person__name", "station__name"]
+    autocomplete_fields = ["person", "station", "home_unit"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(station__in=stations_for(request.user, Action.VIEW).values("pk"))
+
+
+class TeamKindRuleInline(admin.TabularInline):
+    model = TeamKindRule
+    extra = 0
+
+
+class ApprovalStepInline(admin.TabularInline):
+    model = ApprovalStep
+    extra = 0
+
+
+@admin.register(ProfileVersion)
+class ProfileVersionAdmin(SimpleHistoryAdmin):
+    list_display = ["profile", "year", "monthly_report_due_day"]
+    list_select_related = ["profile"]
+    inlines = [TeamKindRuleInline, ApprovalStepInline]
+
+
+class ProfileVersionInline(admin.TabularInline):
+    model = ProfileVersion
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Profile)
+class ProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "preset", "is_active"]
+    readonly_fields = ["is_active", "copied_from"]
+    inlines = [ProfileVersionInline]
+    actions = ["copy_profiles", "activate_profile"]
+
+    @admin.action(description=_("Copy the selected profiles for editing"))
+    def copy_profiles(self, request, queryset):
+        for profile in queryset:
+            number = Profile.objects.filter(code__startswith=f"{profile.code}-copy").count() + 1
+            copy = services.profile_copy(
+                profile=profile,
+                user=request.user,
+                code=f"{profile.code}-copy{number}",
+                name=f"{profile.name}（{_('copy')} {number}）",
+            )
+            self.message_user(request, _("Copied to %(name)s.") % {"name": copy.name}, messages.SUCCESS)
+
+    @admin.action(description=_("Make the selected profile the active one"))
+    def activate_profile(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one profile to activate."), messages.ERROR)
+            return
+        profile = services.profile_activate(profile=queryset.get(), user=request.user)
+        self.message_user(request, _("%(name)s is now active.") % {"name": profile.name}, messages.SUCCESS)
+
+
+@admin.register(TodoItem)
+class TodoItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "kind", "due_date", "done_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "kind", "username", "ip_address", "path", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,21 @@
+"""Navigation by role, computed from `stations.permissions` (no extra query when cached)."""
+
+from django.utils.functional import SimpleLazyObject
+
+from .permissions import Action, user_can
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def build():
+        return {
+            "teams": user_can(user, Action.VIEW),
+            "people": user_can(user, Action.VIEW),
+            "manage": user_can(user, Action.MANAGE),
+            "admin": user.is_staff,
+        }
+
+    return {"nav": SimpleLazyObject(build)}

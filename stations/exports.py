@@ -1,0 +1,64 @@
+"""Excel exports of the `stations` app (the only module here that touches openpyxl).
+
+Every sheet carries the "internal material" marking with the user and the time, and every cell
+that holds user text is written as text so that a name like `=HYPERLINK(…)` is never a formula.
+"""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+
+def text_cell(sheet, row, column, value):
+    """Write `value`; strings are stored as text, never interpreted as a formula."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        # openpyxl marks a string starting with "=" as a formula; force it back to text.
+        cell.data_type = TYPE_STRING
+    return cell
+
+
+def marking(user, now):
+    return _("Internal material · exported by %(user)s at %(time)s") % {
+        "user": user.get_username(),
+        "time": now.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def roster_workbook(*, postings, user, now) -> bytes:
+    """The roster of current postings with the people's personal data."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Roster")
+    text_cell(sheet, 1, 1, marking(user, now)).font = Font(bold=True, color="C00000")
+    headers = [
+        _("Team"), _("Team code"), _("Role"), _("Title"), _("Name"), _("Phone"), _("Rank or post"),
+        _("Staff category"), _("Education"), _("Birth date"), _("Home unit"), _("Term start"), _("Term end"),
+        _("Appointment certificate number"),
+    ]
+    for column, header in enumerate(headers, start=1):
+        text_cell(sheet, 3, column, header).font = Font(bold=True)
+    row = 3
+    for posting in postings:
+        row += 1
+        person = posting.person
+        values = [
+            posting.station.name, posting.station.code, str(posting.get_role_display()), posting.title,
+            person.name, person.phone, person.rank, str(person.get_staff_category_display()),
+            str(person.get_education_display()), person.birth_date, str(posting.home_unit or ""),
+            posting.start_date, posting.term_end, posting.certificate_no,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = text_cell(sheet, row, column, value)
+            if hasattr(value, "isoformat"):
+                cell.number_format = "yyyy-mm-dd"
+    for column in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 16
+    sheet.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,97 @@
+"""Personas and a small world of two stations, shared by every test.
+
+Station A is formed by unit A (the home unit persona's unit); station B by unit B. The
+persona `bureau_a` is bureau staff who is also posted to station A, like the bureau running the
+Shanghai station under the Xiangzhou preset.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+from stations.models import Person, Posting, Station, Unit, UnitKind
+from stations.permissions import Role
+from stations.services import presets_install
+
+from .factories import PersonFactory, PostingFactory, StationFactory, UnitFactory, UserFactory
+
+PERSONAS = [
+    "anonymous", "chief_a", "staff_a", "chief_b", "bureau", "bureau_a",
+    "assessor", "park", "leader", "finance", "home_unit",
+]
+
+
+@dataclass
+class World:
+    unit_a: Unit
+    unit_b: Unit
+    park_unit: Unit
+    station_a: Station
+    station_b: Station
+    users: dict = field(default_factory=dict)
+    postings: dict = field(default_factory=dict)
+
+    def person(self, persona) -> Person:
+        return self.users[persona].person
+
+
+def activate_preset(code):
+    from stations.models import Profile
+
+    presets_install()
+    Profile.objects.filter(is_active=True).update(is_active=False)
+    Profile.objects.filter(code=code).update(is_active=True)
+
+
+@pytest.fixture
+def world(db):
+    activate_preset("xiangzhou")
+    unit_a = UnitFactory(name="测试区发展和改革局", short_name="发改局")
+    unit_b = UnitFactory(name="测试区民政局", short_name="民政局")
+    park_unit = UnitFactory(name="测试经济开发区", short_name="经开区", kind=UnitKind.PARK)
+    bureau_unit = UnitFactory(name="测试区招商局", short_name="招商局", kind=UnitKind.BUREAU)
+    station_a = StationFactory(name="驻上海招商站", code="SH", home_city="上海", forming_units=[unit_a])
+    station_b = StationFactory(name="驻北京招商站", code="BJ", home_city="北京", forming_units=[unit_b])
+    w = World(unit_a=unit_a, unit_b=unit_b, park_unit=park_unit, station_a=station_a, station_b=station_b)
+
+    def person_for(username, home_unit, roles=()):
+        user = UserFactory(username=username, roles=list(roles))
+        PersonFactory(user=user, name=username, home_unit=home_unit)
+        w.users[username] = user
+        return user
+
+    for name, station, unit, chief in [
+        ("chief_a", station_a, unit_a, True),
+        ("staff_a", station_a, unit_a, False),
+        ("chief_b", station_b, unit_b, True),
+    ]:
+        user = person_for(name, unit)
+        w.postings[name] = PostingFactory(person=user.person, station=station, chief=chief, home_unit=unit)
+    person_for("bureau", bureau_unit, [Role.BUREAU])
+    user = person_for("bureau_a", bureau_unit, [Role.BUREAU])
+    w.postings["bureau_a"] = PostingFactory(person=user.person, station=station_a, home_unit=bureau_unit)
+    person_for("assessor", None, [Role.ASSESSMENT])
+    person_for("park", park_unit, [Role.PARK])
+    person_for("leader", None, [Role.LEADERSHIP])
+    person_for("finance", None, [Role.FINANCE])
+    person_for("home_unit", unit_a, [Role.HOME_UNIT])
+    return w
+
+
+@pytest.fixture
+def client_for(world):
+    """`client_for("chief_a")` → a test client logged in as that persona (anonymous: not logged in)."""
+
+    def make(persona, **kwargs):
+        client = Client(**kwargs)
+        if persona != "anonymous":
+            client.force_login(world.users[persona])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def posting_b(world) -> Posting:
+    return world.postings["chief_b"]

@@ -1,0 +1,66 @@
+"""The admin: superusers manage reference data; others see only their scope; profiles copy."""
+
+from http import HTTPStatus
+
+from django.test import Client
+from django.urls import reverse
+
+from stations.models import ApprovalStep, Profile
+
+from ..conftest import activate_preset
+
+
+def admin_client(django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def test_every_stations_admin_page_opens(world, django_user_model):
+    client = admin_client(django_user_model)
+    for model in ("unit", "station", "person", "posting", "profile", "profileversion", "todoitem",
+                  "securityevent"):
+        response = client.get(reverse(f"admin:stations_{model}_changelist"))
+        assert response.status_code == HTTPStatus.OK, model
+    response = client.get(reverse("admin:stations_station_change", args=[world.station_a.pk]))
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_team_users_cannot_reach_the_admin(world, client_for):
+    response = client_for("bureau").get(reverse("admin:stations_station_changelist"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_non_superuser_staff_see_only_their_scope(world, client_for):
+    from django.contrib.auth.models import Permission
+
+    chief = world.users["chief_a"]
+    chief.is_staff = True
+    chief.save()
+    chief.user_permissions.add(Permission.objects.get(codename="view_station"))
+    response = client_for("chief_a").get(reverse("admin:stations_station_changelist"))
+    assert list(response.context["cl"].queryset) == [world.station_a]
+    response = client_for("chief_a").get(reverse("admin:stations_station_change", args=[world.station_b.pk]))
+    assert response.status_code == HTTPStatus.FOUND  # the admin redirects a missing object to the index
+
+
+def test_admin_copies_a_preset_and_activates_the_copy(world, django_user_model):
+    activate_preset("shanting")
+    client = admin_client(django_user_model)
+    preset = Profile.objects.get(code="shanting")
+    client.post(reverse("admin:stations_profile_changelist"),
+                {"action": "copy_profiles", "_selected_action": [preset.pk]})
+    copy = Profile.objects.get(copied_from=preset)
+    assert copy.preset == ""
+    assert ApprovalStep.objects.filter(version__profile=copy).count() == ApprovalStep.objects.filter(
+        version__profile=preset).count() == 13
+    client.post(reverse("admin:stations_profile_changelist"),
+                {"action": "activate_profile", "_selected_action": [copy.pk]})
+    assert list(Profile.objects.active()) == [copy]
+    # Editing the copy leaves the preset alone.
+    version = copy.versions.get()
+    version.monthly_report_due_day = 20
+    version.save()
+    assert preset.versions.get().monthly_report_due_day == 25

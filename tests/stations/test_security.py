@@ -1,0 +1,204 @@
+"""The security baseline: sessions, lockout, re-authentication, CSP, error pages, security events."""
+
+import datetime
+import logging
+import re
+import time
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from stations.models import SecurityEvent
+from stations.models.security import SecurityEventKind
+from stations.security import LAST_SEEN, LOGIN_AT, PASSWORD_CONFIRMED_AT
+
+from ..factories import PASSWORD
+
+LOGIN = reverse("login")
+
+
+def login(client, username, password=PASSWORD):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR="10.1.2.3")
+
+
+def set_session(client, **values):
+    session = client.session
+    for key, value in values.items():
+        session[key] = value
+    session.save()
+
+
+def test_login_rotates_the_session_key(world):
+    client = Client()
+    set_session(client, something="before login")
+    key_before = client.session.session_key
+    assert login(client, "chief_a").status_code == HTTPStatus.FOUND
+    assert client.session.session_key != key_before
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN, username="chief_a").exists()
+
+
+def test_five_failures_lock_the_username_and_address_for_a_finite_time(world):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, "chief_a", "wrong-password").status_code == HTTPStatus.OK
+    # The fifth failure locks the account and says so.
+    assert login(client, "chief_a", "wrong-password").status_code == HTTPStatus.TOO_MANY_REQUESTS
+    locked = login(client, "chief_a")  # the right password, but locked out
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "_auth_user_id" not in client.session
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKED_OUT, username="chief_a").exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, username="chief_a").count() >= 5
+    # Another user from the same address is not locked out (username and address together).
+    assert login(Client(), "chief_b").status_code == HTTPStatus.FOUND
+    # After the cool-off the user can log in again.
+    past = timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+    AccessAttempt.objects.update(attempt_time=past)
+    assert login(Client(), "chief_a").status_code == HTTPStatus.FOUND
+
+
+def test_four_failures_do_not_lock(world):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        login(client, "chief_a", "wrong-password")
+    assert login(client, "chief_a").status_code == HTTPStatus.FOUND
+
+
+def test_idle_timeout_ends_the_session(world, client_for):
+    client = client_for("chief_a")
+    now = int(time.time())
+    set_session(client, **{LOGIN_AT: now - 60, LAST_SEEN: now - settings.SESSION_IDLE_TIMEOUT - 5})
+    response = client.get(reverse("stations:home"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(LOGIN)
+    assert client.get(reverse("stations:home")).status_code == HTTPStatus.FOUND  # really logged out
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.SESSION_EXPIRED).exists()
+
+
+def test_activity_within_the_idle_limit_keeps_the_session(world, client_for):
+    client = client_for("chief_a")
+    now = int(time.time())
+    set_session(client, **{LOGIN_AT: now - 3600, LAST_SEEN: now - settings.SESSION_IDLE_TIMEOUT + 60})
+    assert client.get(reverse("stations:home")).status_code == HTTPStatus.OK
+
+
+def test_absolute_timeout_ends_an_active_session(world, client_for):
+    client = client_for("chief_a")
+    now = int(time.time())
+    set_session(client, **{LOGIN_AT: now - settings.SESSION_ABSOLUTE_TIMEOUT - 5, LAST_SEEN: now - 10})
+    assert client.get(reverse("stations:home"))["Location"].startswith(LOGIN)
+
+
+def test_deactivating_a_user_ends_their_sessions(world, client_for):
+    client = client_for("chief_a")
+    assert client.get(reverse("stations:home")).status_code == HTTPStatus.OK
+    user = world.users["chief_a"]
+    user.is_active = False
+    user.save()
+    response = client.get(reverse("stations:home"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_personal_data_export_asks_for_the_password_again_after_15_minutes(world, client_for):
+    client = client_for("bureau")
+    export = reverse("stations:roster_export")
+    set_session(client, **{PASSWORD_CONFIRMED_AT: int(time.time()) - settings.REAUTH_WINDOW - 1})
+    response = client.get(export)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(reverse("password_confirm"))
+    wrong = client.post(reverse("password_confirm"), {"password": "nope", "next": export})
+    assert wrong.status_code == HTTPStatus.OK
+    assert wrong.context["form"].errors["password"]
+    assert client.get(export).status_code == HTTPStatus.FOUND  # still not confirmed
+    right = client.post(reverse("password_confirm"), {"password": PASSWORD, "next": export})
+    assert right["Location"] == export
+    response = client.get(export)
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.PERSONAL_DATA_EXPORT, username="bureau").exists()
+
+
+def test_password_confirm_never_redirects_off_site(world, client_for):
+    response = client_for("bureau").post(
+        reverse("password_confirm"), {"password": PASSWORD, "next": "https://evil.example.com/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_every_html_response_has_a_csp_without_inline_scripts(world, client_for):
+    for response in (Client().get(LOGIN), client_for("bureau").get(reverse("stations:home"))):
+        policy = response["Content-Security-Policy"]
+        script_src = re.search(r"script-src ([^;]*)", policy).group(1)
+        assert "'unsafe-inline'" not in script_src
+        assert "default-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy
+
+
+TEMPLATES = Path(settings.BASE_DIR, "templates")
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: p.name)
+def test_templates_have_no_inline_script_or_external_url(template):
+    text = template.read_text(encoding="utf-8")
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), "inline <script> is forbidden by the CSP"
+    assert not re.search(r"\son[a-z]+\s*=", text), "inline event handlers are forbidden by the CSP"
+    assert not re.search(r"(src|href)=\"(https?:)?//", text), "external URLs break on a closed network"
+
+
+@pytest.mark.urls("tests.stations.error_urls")
+def test_errors_show_a_plain_page_and_are_logged(world, caplog):
+    client = Client(raise_request_exception=False)
+    request_logger = logging.getLogger("django.request")  # it does not propagate to the root logger
+    request_logger.addHandler(caplog.handler)
+    try:
+        response = client.get("/boom/")
+    finally:
+        request_logger.removeHandler(caplog.handler)
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    content = response.content.decode()
+    assert "系统错误" in content
+    assert "Traceback" not in content and "RuntimeError" not in content
+    assert any("boom" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
+
+
+def test_access_denied_is_recorded(world, client_for):
+    client_for("chief_a").get(reverse("stations:create"))
+    client_for("chief_a").get(reverse("stations:detail", args=[world.station_b.pk]))
+    details = set(SecurityEvent.objects.filter(kind=SecurityEventKind.ACCESS_DENIED).values_list("detail", flat=True))
+    assert details == {"403", "404 outside scope"}
+
+
+def test_a_missing_object_is_not_recorded_as_denied(world, client_for):
+    assert client_for("chief_a").get(reverse("stations:detail", args=[999999])).status_code == HTTPStatus.NOT_FOUND
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.ACCESS_DENIED).exists()
+
+
+def test_purge_keeps_at_least_180_days(world):
+    old = SecurityEvent.objects.create(kind=SecurityEventKind.LOGIN, username="old")
+    recent = SecurityEvent.objects.create(kind=SecurityEventKind.LOGIN, username="recent")
+    SecurityEvent.objects.filter(pk=old.pk).update(at=timezone.now() - datetime.timedelta(days=400))
+    SecurityEvent.objects.filter(pk=recent.pk).update(at=timezone.now() - datetime.timedelta(days=179))
+    with pytest.raises(CommandError):
+        call_command("purge_security_events", days=90)
+    assert SecurityEvent.objects.filter(pk=old.pk).exists()
+    call_command("purge_security_events", days=180)
+    assert not SecurityEvent.objects.filter(pk=old.pk).exists()
+    assert SecurityEvent.objects.filter(pk=recent.pk).exists()
+
+
+def test_security_events_cannot_be_edited_in_the_admin(world, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    event = SecurityEvent.objects.create(kind=SecurityEventKind.LOGIN, username="x")
+    client = Client()
+    client.force_login(admin)
+    response = client.post(reverse("admin:stations_securityevent_delete", args=[event.pk]), {"post": "yes"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert SecurityEvent.objects.filter(pk=event.pk).exists()

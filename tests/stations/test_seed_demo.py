@@ -1,0 +1,73 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from stations.models import Person, Posting, Profile, Station, StationUnit, Unit
+from stations.permissions import Action, Role, stations_for
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Station, Posting, Person, Unit, StationUnit, get_user_model())
+    } | {"history": Station.history.count() + Posting.history.count()}
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_xiangzhou_and_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-password-123")
+    first = counts()
+    call_command("seed_demo", password="demo-password-123")
+    assert counts() == first
+    assert first["Station"] == 10
+    assert Profile.objects.active().get().code == "xiangzhou"
+    # Fuzhou, Hangzhou and Guangzhou are formed by two units each; thirteen forming units in all.
+    two_units = {s.code for s in Station.objects.all() if s.station_units.count() == 2}
+    assert two_units == {"FZ", "HZ", "GZ"}
+    assert StationUnit.objects.values("unit").distinct().count() == 13
+    assert Station.objects.get(code="FZ").radiates_to == ["厦门"]
+    for station in Station.objects.all():
+        current = station.postings.current()
+        assert current.chiefs().count() == 1
+        assert 1 <= current.filter(role="staff").count() <= 2
+        chief = current.chiefs().get()
+        assert chief.title == "主任"
+        assert chief.home_unit in station.units.all()
+        assert chief.person.is_leadership_member
+        assert chief.person.user is not None
+
+
+@pytest.mark.django_db
+def test_seed_demo_logins_work_and_are_scoped(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-password-123")
+    user_model = get_user_model()
+    for username in ("admin", "bureau", "assessor", "finance", "leader", "park", "audit", "homeunit",
+                     "orgdept", "thirdparty", "ks-chief", "ks-staff1", "gz-staff2"):
+        assert user_model.objects.get(username=username).check_password("demo-password-123"), username
+    chief = user_model.objects.get(username="ks-chief")
+    assert list(stations_for(chief, Action.VIEW).values_list("code", flat=True)) == ["KS"]
+    # The bureau runs the Shanghai station itself: its chief is bureau staff too.
+    sh_chief = user_model.objects.get(username="sh-chief")
+    assert sh_chief.groups.filter(name=Role.BUREAU).exists()
+    assert "SH" not in stations_for(sh_chief, Action.REVIEW).values_list("code", flat=True)
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")
+    assert not Station.objects.exists()
+    call_command("seed_demo", force=True, password="demo-password-123")
+    assert Station.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_an_existing_database_alone(settings):
+    settings.DEBUG = True
+    Station.objects.create(name="已有的站", code="OLD", kind="hub")
+    call_command("seed_demo", if_empty=True)
+    assert list(Station.objects.values_list("code", flat=True)) == ["OLD"]

@@ -1,0 +1,40 @@
+"""Every state-changing view refuses a request without a CSRF token and changes nothing."""
+
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from stations.models import Person, Posting, Station, TodoItem
+from stations.models.todo import TodoKind
+
+from .test_permission_matrix import MATRIX
+
+
+def snapshot():
+    return (
+        list(Station.objects.values_list("pk", "name", "code")),
+        list(Posting.objects.values_list("pk", "ended_on", "title")),
+        list(Person.objects.values_list("pk", "name", "phone")),
+        list(TodoItem.objects.values_list("pk", "done_at")),
+    )
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_post_without_csrf_token_is_refused(world, url_name):
+    world.todo = TodoItem.objects.create(user=world.users["bureau"], kind=TodoKind.TASK, title="x")
+    builder, _expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=builder(world) if builder else None)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["bureau"])
+    before = snapshot()
+    data = {"name": "改", "code": "ZZ", "kind": "hub", "language": "en", "ended_on": "2026-10-01",
+            "end_reason": "x", "person": world.person("chief_a").pk, "role": "staff", "start_date": "2026-01-01",
+            "password": "x", "username": "bureau"}
+    response = client.post(url, data)
+    # 403 is the CSRF refusal; 405 means the view does not accept POST at all.
+    assert response.status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.METHOD_NOT_ALLOWED), response.status_code
+    if response.status_code == HTTPStatus.FORBIDDEN:
+        assert b'data-testid="csrf-failure"' in response.content
+    assert snapshot() == before
