@@ -9,6 +9,7 @@ import functools
 import logging
 import time
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -24,8 +25,10 @@ LAST_SEEN = "outpost_last_seen"
 
 
 def client_ip(request):
-    """The client address as Django sees it (a trusted proxy sets REMOTE_ADDR via the WSGI server)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client address, resolved as login throttling resolves it (settings PROXY_COUNT)."""
+    if request is None:
+        return None
+    return get_client_ip_address(request) or None
 
 
 def record(kind, *, request=None, user=None, username="", detail=""):

@@ -12,6 +12,7 @@ from django.test import Client
 
 from stations.models import Person, Posting, Station, Unit, UnitKind
 from stations.permissions import Role
+from stations.roles import sync_role_groups
 from stations.services import presets_install
 
 from .factories import PersonFactory, PostingFactory, StationFactory, UnitFactory, UserFactory
@@ -46,6 +47,8 @@ def activate_preset(code):
 
 @pytest.fixture
 def world(db):
+    # Transactional (browser) tests flush the database, data migrations included.
+    sync_role_groups()
     activate_preset("xiangzhou")
     unit_a = UnitFactory(name="测试区发展和改革局", short_name="发改局")
     unit_b = UnitFactory(name="测试区民政局", short_name="民政局")

@@ -7,8 +7,7 @@ from stations.models import Posting
 from ..factories import PASSWORD, PersonFactory
 from .conftest import log_in
 
-# serialized_rollback restores the role groups of the data migration after each flush.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_chief_on_a_phone_sees_only_their_station(world, page_factory):

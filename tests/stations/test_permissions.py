@@ -103,3 +103,17 @@ def test_administrator_is_not_an_approver(world, django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="x" * 12)
     assert codes(stations_for(admin, Action.VIEW)) == ["BJ", "SH"]
     assert positions(admin, world.station_a, ApprovalProcess.BUDGET_INCREASE) == []
+
+
+def test_role_groups_carry_their_model_permissions(world):
+    from django.contrib.auth.models import Group
+
+    from stations.roles import ROLE_PERMISSIONS, sync_role_groups
+
+    sync_role_groups()  # idempotent
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_PERMISSIONS)
+    bureau = set(Group.objects.get(name="bureau").permissions.values_list("codename", flat=True))
+    assert {"add_station", "change_posting", "add_person"} <= bureau
+    assert set(Group.objects.get(name="park").permissions.values_list("codename", flat=True)) == {"view_unit"}
+    leadership = set(Group.objects.get(name="leadership").permissions.values_list("codename", flat=True))
+    assert not any(code.startswith(("add_", "change_", "delete_")) for code in leadership)

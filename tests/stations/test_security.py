@@ -202,3 +202,14 @@ def test_security_events_cannot_be_edited_in_the_admin(world, django_user_model)
     response = client.post(reverse("admin:stations_securityevent_delete", args=[event.pk]), {"post": "yes"})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert SecurityEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(world):
+    client = Client()
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": "chief_a", "password": "wrong"}, REMOTE_ADDR="10.9.9.9",
+                    HTTP_X_FORWARDED_FOR=f"203.0.113.{number}")
+    response = client.post(LOGIN, {"username": "chief_a", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9",
+                           HTTP_X_FORWARDED_FOR="198.51.100.77")
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert set(SecurityEvent.objects.filter(username="chief_a").values_list("ip_address", flat=True)) == {"10.9.9.9"}
