@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/confirm-password/", account_views.PasswordConfirmView.as_view(), name="password_confirm"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", account_views.favicon, name="favicon"),
 ]
 
 handler403 = "stations.account_views.permission_denied"

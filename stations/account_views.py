@@ -6,9 +6,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -103,6 +104,11 @@ def server_error(request):
     # Django has already logged the exception on django.request. Render without the request
     # context: whatever failed (the database, say) must not fail the error page too.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def favicon(request):
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def csrf_failure(request, reason=""):

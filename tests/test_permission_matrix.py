@@ -70,6 +70,7 @@ MATRIX = {
     "password_change": (None, EVERYONE),
     "password_confirm": (None, EVERYONE),
     "set_language": (None, (NOT_ALLOWED,) * 11),
+    "favicon": (None, (HTTPStatus.MOVED_PERMANENTLY,) * 11),
 }
 
 

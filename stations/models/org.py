@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -151,10 +152,10 @@ class Station(models.Model):
     @property
     def cities_display(self):
         """The home city and the cities it radiates to, as one line: 福州（辐射厦门）."""
+        city = self.home_city or self.region
         if self.radiates_to:
-            radiated = "、".join(self.radiates_to)
-            return f"{self.home_city or self.region}（{_('radiates to')} {radiated}）"
-        return self.home_city or self.region
+            return gettext("%(city)s (radiates to %(cities)s)") % {"city": city, "cities": "、".join(self.radiates_to)}
+        return city
 
 
 class StationUnitRole(models.TextChoices):

@@ -139,6 +139,9 @@ class TeamKindRule(models.Model):
     def __str__(self):
         return self.label or self.get_kind_display()
 
+    def get_absolute_url(self):
+        return self.version.get_absolute_url()
+
 
 class ApprovalProcess(models.TextChoices):
     LEAVE = "leave", _("Rotation leave")
@@ -197,3 +200,6 @@ class ApprovalStep(models.Model):
 
     def __str__(self):
         return f"{self.get_process_display()} {self.position}: {self.get_actor_display()} {self.get_action_display()}"
+
+    def get_absolute_url(self):
+        return self.version.get_absolute_url()

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,3 +38,7 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    def get_absolute_url(self):
+        # Security events are for administrators only: they are read in the admin.
+        return reverse("admin:stations_securityevent_change", args=[self.pk])

@@ -135,8 +135,8 @@ class Command(BaseCommand):
             user = self.user(username, password, role=role, superuser=superuser)
             self.person(user=user, name=display, home_unit=units.get(unit))
             admin = admin or user
-        opened = datetime.date(timezone.localdate().year - 1, 3, 1)
-        term_end = datetime.date(timezone.localdate().year, 12, 31)
+        today = timezone.localdate()
+        opened = datetime.date(today.year - 1, 3, 1)
         for code, name, city, radiates, region, forming, chief, staff in STATIONS:
             station = Station.objects.filter(code=code).first() or services.station_create(
                 user=admin,
@@ -152,6 +152,9 @@ class Command(BaseCommand):
             members = [(PostingRole.CHIEF, chief, "chief")] + [
                 (PostingRole.STAFF, person, f"staff{number}") for number, person in enumerate(staff, start=1)
             ]
+            # Two-year terms; Kunshan's people were posted earlier and their terms end soon, so
+            # the bureau's to-do list shows term reminders.
+            term_end = today + datetime.timedelta(days=40) if code == "KS" else datetime.date(opened.year + 2, 2, 28)
             for index, (role, (person_name, rank, category, education, birth), suffix) in enumerate(members):
                 home_unit = units[forming[index % len(forming)]]
                 extra_role = Role.BUREAU if (code == BUREAU_CHIEF_STATION and role == PostingRole.CHIEF) else None
