@@ -7,3 +7,13 @@ class LeadsConfig(AppConfig):
 
     name = "leads"
     verbose_name = _("Leads")
+
+    def ready(self):
+        from stations.services import PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
+
+        from .services import lead_rules_copy, lead_rules_install_preset
+
+        if lead_rules_install_preset not in PRESET_EXTENSIONS:
+            PRESET_EXTENSIONS.append(lead_rules_install_preset)
+        if lead_rules_copy not in PROFILE_COPY_EXTENSIONS:
+            PROFILE_COPY_EXTENSIONS.append(lead_rules_copy)

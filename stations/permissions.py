@@ -172,6 +172,11 @@ def has_role(user, role: Role) -> bool:
     return access.superuser or role in access.roles
 
 
+def unit_of(user) -> int | None:
+    """The id of the unit the user works for (their person's home unit), if any."""
+    return _access(user).unit_id
+
+
 def own_station_ids(user) -> frozenset[int]:
     """The teams the user is currently posted to."""
     return _access(user).own_station_ids

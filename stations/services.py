@@ -41,7 +41,7 @@ POSTING_FIELDS = (
 )
 
 
-def _save(instance, *, user, reason: str, update_fields=None) -> None:
+def save_validated(instance, *, user, reason: str, update_fields=None) -> None:
     """Validate and save `instance`, recording `user` and `reason` in its history.
 
     `full_clean` checks the model's constraints first so that the user gets a message rather
@@ -68,10 +68,10 @@ def _set_units(station: Station, *, user, forming_units, lead_units) -> None:
     for unit_id, role in wanted.items():
         link = existing.get(unit_id)
         if link is None:
-            _save(StationUnit(station=station, unit_id=unit_id, role=role), user=user, reason="units")
+            save_validated(StationUnit(station=station, unit_id=unit_id, role=role), user=user, reason="units")
         elif link.role != role:
             link.role = role
-            _save(link, user=user, reason="units", update_fields=["role"])
+            save_validated(link, user=user, reason="units", update_fields=["role"])
 
 
 def _check_parent(station: Station) -> None:
@@ -91,7 +91,7 @@ def station_create(*, user, forming_units=(), lead_units=(), **fields) -> Statio
     if not user_can(user, Action.MANAGE):
         raise PermissionDenied
     station = Station(**{name: fields[name] for name in STATION_FIELDS if name in fields})
-    _save(station, user=user, reason=_("Team created"))
+    save_validated(station, user=user, reason=_("Team created"))
     _set_units(station, user=user, forming_units=forming_units, lead_units=lead_units)
     return station
 
@@ -106,7 +106,7 @@ def station_update(*, station: Station, user, forming_units=None, lead_units=Non
         setattr(station, name, fields[name])
     _check_parent(station)
     if changed:
-        _save(station, user=user, reason=_("Team edited"), update_fields=changed)
+        save_validated(station, user=user, reason=_("Team edited"), update_fields=changed)
     if forming_units is not None or lead_units is not None:
         _set_units(station, user=user, forming_units=forming_units or (), lead_units=lead_units or ())
     return station
@@ -123,7 +123,7 @@ def person_create(*, user, **fields) -> Person:
     if not user_can(user, Action.MANAGE):
         raise PermissionDenied
     person = Person(**{name: fields[name] for name in PERSON_FIELDS if name in fields})
-    _save(person, user=user, reason=_("Person added"))
+    save_validated(person, user=user, reason=_("Person added"))
     return person
 
 
@@ -137,7 +137,7 @@ def person_update(*, person: Person, user, **fields) -> Person:
     for name in changed:
         setattr(person, name, fields[name])
     if changed:
-        _save(person, user=user, reason=_("Person edited"), update_fields=changed)
+        save_validated(person, user=user, reason=_("Person edited"), update_fields=changed)
     return person
 
 
@@ -163,7 +163,7 @@ def posting_create(*, user, station: Station, **fields) -> Posting:
         posting.title = default_title(station, posting.role)
     if posting.home_unit_id is None and posting.person_id:
         posting.home_unit_id = posting.person.home_unit_id
-    _save(posting, user=user, reason=_("Posting created"))
+    save_validated(posting, user=user, reason=_("Posting created"))
     todo_refresh_term_ending(posting=posting)
     return posting
 
@@ -180,7 +180,7 @@ def posting_update(*, posting: Posting, user, **fields) -> Posting:
     for name in changed:
         setattr(posting, name, fields[name])
     if changed:
-        _save(posting, user=user, reason=_("Posting edited"), update_fields=changed)
+        save_validated(posting, user=user, reason=_("Posting edited"), update_fields=changed)
         todo_refresh_term_ending(posting=posting)
     return posting
 
@@ -196,7 +196,7 @@ def posting_end(*, posting: Posting, user, ended_on: datetime.date, reason: str)
         raise ValidationError({"end_reason": _("Give a reason for ending the posting.")})
     posting.ended_on = ended_on
     posting.end_reason = reason.strip()
-    _save(posting, user=user, reason=_("Posting ended"), update_fields=["ended_on", "end_reason"])
+    save_validated(posting, user=user, reason=_("Posting ended"), update_fields=["ended_on", "end_reason"])
     todo_refresh_term_ending(posting=posting)
     return posting
 
@@ -221,7 +221,7 @@ def profile_copy(*, profile: Profile, user, code: str, name: str) -> Profile:
         source=profile.source,
         copied_from=profile,
     )
-    _save(copy, user=user, reason=_("Copied from %(profile)s") % {"profile": profile})
+    save_validated(copy, user=user, reason=_("Copied from %(profile)s") % {"profile": profile})
     for version in profile.versions.prefetch_related("team_kinds", "approval_steps"):
         new_version = ProfileVersion.objects.create(
             profile=copy,
@@ -251,6 +251,8 @@ def profile_copy(*, profile: Profile, user, code: str, name: str) -> Profile:
             )
             for step in version.approval_steps.all()
         )
+        for extension in PROFILE_COPY_EXTENSIONS:
+            extension(version, new_version)
     return copy
 
 
@@ -260,11 +262,11 @@ def profile_activate(*, profile: Profile, user) -> Profile:
     _require_admin(user)
     for other in Profile.objects.select_for_update().filter(is_active=True).exclude(pk=profile.pk):
         other.is_active = False
-        _save(other, user=user, reason=_("Deactivated"), update_fields=["is_active"])
+        save_validated(other, user=user, reason=_("Deactivated"), update_fields=["is_active"])
     profile = Profile.objects.get(pk=profile.pk)
     if not profile.is_active:
         profile.is_active = True
-        _save(profile, user=user, reason=_("Activated"), update_fields=["is_active"])
+        save_validated(profile, user=user, reason=_("Activated"), update_fields=["is_active"])
     return profile
 
 
@@ -338,6 +340,15 @@ def todo_refresh_all_term_endings(*, today: datetime.date | None = None) -> None
         todo_refresh_term_ending(posting=posting, today=today)
 
 
+# Other apps copy their rules of a version here (in AppConfig.ready): a callable taking
+# (old version, new version).
+PROFILE_COPY_EXTENSIONS = []
+
+# Other apps add their part of a preset here (in their AppConfig.ready): a callable taking
+# (profile version, preset code), so that `stations` never imports them.
+PRESET_EXTENSIONS = []
+
+
 @transaction.atomic
 def presets_install(*, update: bool = False) -> list[Profile]:
     """Create the shipped presets (`stations.presets`) that are missing; with `update`, reset
@@ -371,5 +382,7 @@ def presets_install(*, update: bool = False) -> list[Profile]:
                 for position, (actor, action) in enumerate(chain, start=1)
             ]
         ApprovalStep.objects.bulk_create(steps)
+        for extension in PRESET_EXTENSIONS:
+            extension(version, preset["code"])
         installed.append(profile)
     return installed
