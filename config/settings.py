@@ -216,12 +216,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         **(
             {
-                "security_file": {
+                "file": {
                     "class": "logging.handlers.TimedRotatingFileHandler",
-                    "filename": str(Path(LOG_DIR) / "security.log"),
+                    "filename": str(Path(LOG_DIR) / "outpost.log"),
                     "when": "midnight",
                     # Keep at least 180 days of security logs (MLPS 2.0).
-                    "backupCount": env.int("SECURITY_LOG_DAYS", default=180),
+                    "backupCount": max(180, env.int("SECURITY_LOG_DAYS", default=180)),
                     "formatter": "plain",
                     "encoding": "utf-8",
                 }
@@ -231,9 +231,13 @@ LOGGING = {
         ),
     },
     "loggers": {
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {
+            "handlers": ["console", *(["file"] if LOG_DIR else [])],
+            "level": "ERROR",
+            "propagate": False,
+        },
         "outpost.security": {
-            "handlers": ["console", *(["security_file"] if LOG_DIR else [])],
+            "handlers": ["console", *(["file"] if LOG_DIR else [])],
             "level": "INFO",
             "propagate": False,
         },

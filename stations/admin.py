@@ -2,6 +2,7 @@
 `stations.permissions`; history is shown for every audited model; security events are read-only."""
 
 from django.contrib import admin, messages
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -26,7 +27,8 @@ admin.site.site_title = _("Outpost")
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
-    """Restrict non-superusers to the rows `stations.permissions` lets them see."""
+    """Restrict non-superusers to the rows `stations.permissions` lets them see — in the change
+    list, the change form and the history pages alike."""
 
     def scope(self, request, queryset):
         return queryset
@@ -34,6 +36,18 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else self.scope(request, queryset)
+
+    def _require_in_scope(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class StationUnitInline(admin.TabularInline):
@@ -75,13 +89,23 @@ class PersonAdmin(ScopedAdmin):
 @admin.register(Posting)
 class PostingAdmin(ScopedAdmin):
     list_display = ["person", "station", "role", "title", "start_date", "term_end", "ended_on"]
-    list_filter = ["role", "station"]
+    list_filter = ["role", ("station", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["person", "station"]
     search_fields = ["person__name", "station__name"]
     autocomplete_fields = ["person", "station", "home_unit"]
 
     def scope(self, request, queryset):
         return queryset.filter(station__in=stations_for(request.user, Action.VIEW).values("pk"))
+
+    def save_model(self, request, obj, form, change):
+        # The same rules as the site: permission, default title, home unit, term reminders.
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.POSTING_FIELDS}
+        if change:
+            services.posting_update(posting=obj, user=request.user, **fields)
+        else:
+            created = services.posting_create(user=request.user, **{
+                name: form.cleaned_data[name] for name in services.POSTING_FIELDS if name in form.cleaned_data})
+            obj.pk = created.pk
 
 
 class TeamKindRuleInline(admin.TabularInline):
@@ -117,7 +141,9 @@ class ProfileAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Copy the selected profiles for editing"))
     def copy_profiles(self, request, queryset):
         for profile in queryset:
-            number = Profile.objects.filter(code__startswith=f"{profile.code}-copy").count() + 1
+            number = 1
+            while Profile.objects.filter(code=f"{profile.code}-copy{number}").exists():
+                number += 1
             copy = services.profile_copy(
                 profile=profile,
                 user=request.user,

@@ -7,4 +7,11 @@ class StationsConfig(AppConfig):
     verbose_name = _("Stations and staff")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import signals  # noqa: F401  (security-event receivers)
+        from .roles import sync_role_groups_after_migrate
+
+        # After every migrate (all apps' permissions exist by then), bring the role groups in line
+        # with stations/roles.py.
+        post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="outpost_sync_role_groups")

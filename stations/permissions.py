@@ -76,7 +76,6 @@ class Action(enum.StrEnum):
     WORK = "work"  # enter the team's own leads, logs, reports, claims
     MANAGE = "manage"  # create and edit teams and postings
     REVIEW = "review"  # review another team's reports and evidence
-    APPROVE = "approve"  # act in an approval chain (see `can_approve`)
     EXPORT_PEOPLE = "export_people"  # download personal data of a team's people
 
 
@@ -112,7 +111,7 @@ class _Access:
         self.person_id = person.pk if person else None
         self.unit_id = person.home_unit_id if person else None
         self.own_station_ids = (
-            frozenset(Posting.objects.current().filter(person_id=self.person_id).values_list("station_id", flat=True))
+            frozenset(Posting.objects.active().filter(person_id=self.person_id).values_list("station_id", flat=True))
             if self.person_id
             else frozenset()
         )
@@ -130,27 +129,25 @@ class _Access:
             return None
         everything = Q()
         own = Q(pk__in=self.own_station_ids)
-        not_own = ~Q(pk__in=self.own_station_ids)
+        not_own = ~Q(pk__in=self.own_station_ids) if self.own_station_ids else everything
         if action == Action.VIEW:
             if self.superuser or self.roles & READ_ALL_ROLES:
                 return everything
             scope = own
             if Role.HOME_UNIT in self.roles and self.unit_id:
                 scope |= Q(pk__in=StationUnit.objects.filter(unit_id=self.unit_id).values("station_id")) | Q(
-                    pk__in=Posting.objects.current().filter(home_unit_id=self.unit_id).values("station_id")
+                    pk__in=Posting.objects.active().filter(home_unit_id=self.unit_id).values("station_id")
                 )
             return scope if (self.own_station_ids or Role.HOME_UNIT in self.roles) else None
         if action == Action.WORK:
             return own if self.own_station_ids else None
         if action == Action.MANAGE:
-            return everything if (self.superuser or Role.BUREAU in self.roles) else None
+            # A bureau user posted to a team does not manage that team's own postings.
+            return not_own if (self.superuser or Role.BUREAU in self.roles) else None
         if action == Action.REVIEW:
             return not_own if (self.superuser or self.roles & REVIEW_ROLES) else None
         if action == Action.EXPORT_PEOPLE:
             return everything if (self.superuser or self.roles & EXPORT_PEOPLE_ROLES) else None
-        if action == Action.APPROVE:
-            # Whether a particular chain names the user is `can_approve`; this is the outer bound.
-            return not_own
         raise ValueError(f"Unknown action {action!r}")
 
 
@@ -197,7 +194,13 @@ def user_can(user, action: Action, station: Station | None = None) -> bool:
     if condition is None:
         return False
     if station is None:
-        return True if condition == Q() else stations_for(user, action).exists()
+        # Anyone posted to a team can see and work on at least that one: no query needed.
+        if condition == Q() or (action in (Action.VIEW, Action.WORK) and access.own_station_ids):
+            return True
+        cache_key = (Action(action), None)
+        if cache_key not in access._cache:
+            access._cache[cache_key] = stations_for(user, action).exists()
+        return access._cache[cache_key]
     if condition == Q():
         return True
     cache_key = (Action(action), station.pk)
@@ -215,31 +218,38 @@ def station_or_404(user, action: Action, pk) -> Station:
 
 
 def people_for(user):
-    """The people whose profiles `user` may read: everyone currently posted to a visible team,
-    everyone of the user's own home unit if they are a home unit, and themselves."""
+    """The people whose profiles `user` may read: everyone for roles with the `view_person`
+    permission that read every team; a home unit's own people; one's own team; oneself."""
     access = _access(user)
     if not access.active:
         return Person.objects.none()
-    if access.superuser or access.roles & READ_ALL_ROLES:
+    if access.superuser:
         return Person.objects.all()
     condition = Q(pk=access.person_id) if access.person_id else Q(pk__in=[])
-    visible = stations_for(user, Action.VIEW).values("pk")
-    condition |= Q(pk__in=Posting.objects.current().filter(station__in=visible).values("person_id"))
-    if Role.HOME_UNIT in access.roles and access.unit_id:
-        condition |= Q(home_unit_id=access.unit_id)
+    # Personal data (phone, birth date) needs the group permission, not only a role that reads teams.
+    if user.has_perm("stations.view_person"):
+        if access.roles & READ_ALL_ROLES:
+            return Person.objects.all()
+        if Role.HOME_UNIT in access.roles and access.unit_id:
+            condition |= Q(home_unit_id=access.unit_id)
+    # Team members see the people of their own teams.
+    condition |= Q(pk__in=Posting.objects.current().filter(station_id__in=access.own_station_ids).values("person_id"))
     return Person.objects.filter(condition)
 
 
-def chain_steps_for(user, station: Station, process: str, profile: Profile | None = None) -> list[ApprovalStep]:
+def chain_steps_for(user, station: Station, process: str, profile: Profile | None = None,
+                    requester=None) -> list[ApprovalStep]:
     """The steps of the active profile's chain for `process` on `station` that `user` may act in.
 
     A chain specific to the team's kind replaces the general chain. The chief of the team acts
     in the steps given to the chief (scheduling leave, approving the team's own claims); every
     other step is for someone outside the team, so nobody approves, agrees to or files their own
-    team's request in any other capacity — even a bureau user posted to that team.
+    team's request in any other capacity — even a bureau user posted to that team. Nobody acts
+    on their own request (`requester`), and a lead unit acts through its home-unit users who can
+    see the team.
     """
     access = _access(user)
-    if not access.active:
+    if not access.active or (requester is not None and requester.pk == user.pk):
         return []
     profile = profile or Profile.objects.active().first()
     version = profile.version_for() if profile else None
@@ -256,9 +266,12 @@ def chain_steps_for(user, station: Station, process: str, profile: Profile | Non
     is_chief = own_team and Posting.objects.current().chiefs().filter(
         station=station, person_id=access.person_id
     ).exists()
-    lead_unit = bool(access.unit_id) and station.station_units.filter(
-        unit_id=access.unit_id, role=StationUnitRole.LEAD
-    ).exists()
+    lead_unit = (
+        Role.HOME_UNIT in access.roles
+        and bool(access.unit_id)
+        and station.station_units.filter(unit_id=access.unit_id, role=StationUnitRole.LEAD).exists()
+        and user_can(user, Action.VIEW, station)
+    )
     allowed = []
     for step in steps:
         if step.actor == ApprovalActor.CHIEF:
@@ -272,6 +285,11 @@ def chain_steps_for(user, station: Station, process: str, profile: Profile | Non
         elif ACTOR_ROLES.get(step.actor) in access.roles:
             allowed.append(step)
     return allowed
+
+
+def can_read_rules(user) -> bool:
+    """The deployment's policy profiles are published rules: every active user may read them."""
+    return _access(user).active
 
 
 def require(user, action: Action, station: Station) -> None:

@@ -1,8 +1,8 @@
 """Role groups and their model permissions, as data.
 
 Groups say *what kind* of thing a role may do; *where* comes from postings and units through
-`stations.permissions`. `sync_role_groups` is idempotent: the data migration runs it, and so do
-`manage.py sync_roles` (after a later app adds rows here) and the test fixtures.
+`stations.permissions`. `sync_role_groups` is idempotent: it runs after every `migrate`
+(post_migrate), and from `manage.py sync_roles` and the test fixtures.
 """
 
 # group name → {"app_label.model": [actions]}
@@ -40,6 +40,13 @@ ROLE_PERMISSIONS = {
     "home_unit": {"stations.station": ["view"], "stations.person": ["view"], "stations.posting": ["view"]},
     "park": {"stations.unit": ["view"]},
 }
+
+
+def sync_role_groups_after_migrate(sender, app_config=None, **kwargs):
+    # post_migrate fires once per app: run once, for this app; sync_role_groups creates any
+    # missing permission of the apps it names itself, whatever order the apps migrate in.
+    if app_config is not None and app_config.label == "stations":
+        sync_role_groups()
 
 
 def sync_role_groups(apps=None):

@@ -8,12 +8,14 @@ who changed what in the model's history (django-simple-history) with a reason.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     ApprovalStep,
@@ -23,6 +25,7 @@ from .models import (
     Profile,
     ProfileVersion,
     Station,
+    StationKind,
     StationUnit,
     StationUnitRole,
     TeamKindRule,
@@ -30,6 +33,8 @@ from .models import (
 )
 from .models.todo import TodoKind
 from .permissions import Action, Role, require, user_can
+
+logger = logging.getLogger(__name__)
 
 STATION_FIELDS = (
     "name", "code", "kind", "home_city", "radiates_to", "region", "parent",
@@ -54,7 +59,19 @@ def save_validated(instance, *, user, reason: str, update_fields=None) -> None:
         with transaction.atomic():
             instance.save(update_fields=update_fields)
     except IntegrityError as exc:
-        raise ValidationError(_("This change conflicts with another record: %(error)s") % {"error": exc}) from exc
+        raise _constraint_error(instance, exc) from exc
+
+
+def _constraint_error(instance, exc) -> ValidationError:
+    """The model's own message for a constraint another request broke between our validation and
+    our save (found by validating again, now that the other row exists) — never the raw error."""
+    try:
+        instance.validate_constraints()
+        instance.validate_unique()
+    except ValidationError as error:
+        return error
+    logger.warning("integrity error saving %s: %s", instance._meta.label, exc)
+    return ValidationError(_("Someone else changed this record at the same time. Reload the page and try again."))
 
 
 def _set_units(station: Station, *, user, forming_units, lead_units) -> None:
@@ -75,7 +92,9 @@ def _set_units(station: Station, *, user, forming_units, lead_units) -> None:
 
 
 def _check_parent(station: Station) -> None:
-    """A branch's parent must be a hub, and the chain must not loop."""
+    """A team's parent must be a hub, and the chain must not loop."""
+    if station.parent is not None and station.parent.kind != StationKind.HUB:
+        raise ValidationError({"parent": _("The parent must be a hub.")})
     seen = {station.pk}
     parent = station.parent
     while parent is not None:
@@ -91,6 +110,7 @@ def station_create(*, user, forming_units=(), lead_units=(), **fields) -> Statio
     if not user_can(user, Action.MANAGE):
         raise PermissionDenied
     station = Station(**{name: fields[name] for name in STATION_FIELDS if name in fields})
+    _check_parent(station)
     save_validated(station, user=user, reason=_("Team created"))
     _set_units(station, user=user, forming_units=forming_units, lead_units=lead_units)
     return station
@@ -176,9 +196,15 @@ def posting_update(*, posting: Posting, user, **fields) -> Posting:
     if posting.ended_on is not None:
         raise ValidationError(_("This posting has ended and can no longer be changed."))
     editable = [name for name in POSTING_FIELDS if name not in ("person", "station")]
+    old_default = default_title(posting.station, posting.role)
     changed = [name for name in editable if name in fields and getattr(posting, name) != fields[name]]
     for name in changed:
         setattr(posting, name, fields[name])
+    # An empty title, or the old role's default title after a change of role, takes the default.
+    if not posting.title or ("role" in changed and posting.title == old_default):
+        posting.title = default_title(posting.station, posting.role)
+        if "title" not in changed:
+            changed.append("title")
     if changed:
         save_validated(posting, user=user, reason=_("Posting edited"), update_fields=changed)
         todo_refresh_term_ending(posting=posting)
@@ -194,6 +220,8 @@ def posting_end(*, posting: Posting, user, ended_on: datetime.date, reason: str)
         raise ValidationError(_("This posting has already ended."))
     if not reason.strip():
         raise ValidationError({"end_reason": _("Give a reason for ending the posting.")})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": _("Record the end of a posting on or after the day it ends.")})
     posting.ended_on = ended_on
     posting.end_reason = reason.strip()
     save_validated(posting, user=user, reason=_("Posting ended"), update_fields=["ended_on", "end_reason"])
@@ -223,13 +251,15 @@ def profile_copy(*, profile: Profile, user, code: str, name: str) -> Profile:
     )
     save_validated(copy, user=user, reason=_("Copied from %(profile)s") % {"profile": profile})
     for version in profile.versions.prefetch_related("team_kinds", "approval_steps"):
-        new_version = ProfileVersion.objects.create(
+        new_version = ProfileVersion(
             profile=copy,
             year=version.year,
             monthly_report_due_day=version.monthly_report_due_day,
+            term_ending_notice_days=version.term_ending_notice_days,
             notes=version.notes,
         )
-        TeamKindRule.objects.bulk_create(
+        save_validated(new_version, user=user, reason=_("Copied from %(profile)s") % {"profile": profile})
+        bulk_create_with_history([
             TeamKindRule(
                 version=new_version,
                 kind=rule.kind,
@@ -239,8 +269,8 @@ def profile_copy(*, profile: Profile, user, code: str, name: str) -> Profile:
                 is_resident=rule.is_resident,
             )
             for rule in version.team_kinds.all()
-        )
-        ApprovalStep.objects.bulk_create(
+        ], TeamKindRule, default_user=user)
+        bulk_create_with_history([
             ApprovalStep(
                 version=new_version,
                 process=step.process,
@@ -250,7 +280,7 @@ def profile_copy(*, profile: Profile, user, code: str, name: str) -> Profile:
                 action=step.action,
             )
             for step in version.approval_steps.all()
-        )
+        ], ApprovalStep, default_user=user)
         for extension in PROFILE_COPY_EXTENSIONS:
             extension(version, new_version)
     return copy
@@ -271,9 +301,6 @@ def profile_activate(*, profile: Profile, user) -> Profile:
 
 
 # --- To-do list -----------------------------------------------------------------------------
-
-TERM_ENDING_NOTICE_DAYS = 60
-
 
 def todo_open(*, user, kind: str, title: str, target, url: str = "", station=None, due_date=None) -> TodoItem:
     """Open a to-do item for `user` about `target`, or return the open one that exists."""
@@ -309,6 +336,13 @@ def todo_done(*, item: TodoItem, user) -> TodoItem:
     return item
 
 
+def _term_notice_days() -> int:
+    profile = Profile.objects.active().first()
+    version = profile.version_for() if profile else None
+    return version.term_ending_notice_days if version else ProfileVersion._meta.get_field(
+        "term_ending_notice_days").default
+
+
 def todo_refresh_term_ending(*, posting: Posting, today: datetime.date | None = None) -> None:
     """Open a reminder for every bureau user when a current posting's term ends within the
     notice period, and close it once the posting has ended or the term was extended."""
@@ -316,7 +350,7 @@ def todo_refresh_term_ending(*, posting: Posting, today: datetime.date | None = 
 
     today = today or timezone.localdate()
     days = posting.days_to_term_end(today)
-    due = posting.ended_on is None and days is not None and days <= TERM_ENDING_NOTICE_DAYS
+    due = posting.ended_on is None and days is not None and days <= _term_notice_days()
     if not due:
         todo_close(kind=TodoKind.TERM_ENDING, target=posting)
         return
@@ -372,7 +406,8 @@ def presets_install(*, update: bool = False) -> list[Profile]:
         version = ProfileVersion.objects.create(
             profile=profile, year=PRESET_YEAR, monthly_report_due_day=preset["monthly_report_due_day"]
         )
-        TeamKindRule.objects.bulk_create(TeamKindRule(version=version, **rule) for rule in preset["team_kinds"])
+        bulk_create_with_history([TeamKindRule(version=version, **rule) for rule in preset["team_kinds"]],
+                                 TeamKindRule)
         steps = []
         for key, chain in preset["chains"].items():
             process, team_kind = key if isinstance(key, tuple) else (key, "")
@@ -381,7 +416,7 @@ def presets_install(*, update: bool = False) -> list[Profile]:
                              actor=actor, action=action)
                 for position, (actor, action) in enumerate(chain, start=1)
             ]
-        ApprovalStep.objects.bulk_create(steps)
+        bulk_create_with_history(steps, ApprovalStep)
         for extension in PRESET_EXTENSIONS:
             extension(version, preset["code"])
         installed.append(profile)

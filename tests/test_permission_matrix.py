@@ -34,13 +34,14 @@ MATRIX = {
         lambda w: {"pk": w.station_a.pk},
         (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, OK, OK),
     ),
+    # bureau_a is posted to station A: it does not manage its own team.
     "stations:update": (
         lambda w: {"pk": w.station_a.pk},
-        (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "stations:posting_create": (
         lambda w: {"pk": w.station_a.pk},
-        (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+        (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ),
     "stations:posting_update": (
         lambda w: {"pk": w.postings["chief_b"].pk},
@@ -52,9 +53,10 @@ MATRIX = {
     ),
     "stations:person_list": (None, EVERYONE),
     "stations:person_create": (None, BUREAU_ONLY),
+    # Personal data needs the view_person permission: finance reads teams, not people.
     "stations:person_detail": (
         lambda w: {"pk": w.person("chief_b").pk},
-        (FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK, NOT_FOUND, OK, OK, NOT_FOUND),
+        (FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND),
     ),
     "stations:person_update": (lambda w: {"pk": w.person("chief_b").pk}, BUREAU_ONLY),
     "stations:unit_detail": (
@@ -110,6 +112,34 @@ def test_permission_matrix(world, client_for, url_name, persona, expected):
     assert response.status_code == expected, f"{persona} GET {url}: {response.status_code}, expected {expected}"
     if expected == FOUND and persona == "anonymous":
         assert response["Location"].startswith(reverse("login"))
+
+
+# POST to every state-changing view, per persona, with an empty form: allowed personas get the
+# form back with errors (200), the others 403 or 404 — and nothing changes either way.
+POST_MATRIX = {
+    "stations:create": BUREAU_ONLY,
+    "stations:update": MATRIX["stations:update"][1],
+    "stations:posting_create": MATRIX["stations:posting_create"][1],
+    "stations:posting_update": MATRIX["stations:posting_update"][1],
+    "stations:posting_end": MATRIX["stations:posting_end"][1],
+    "stations:person_create": BUREAU_ONLY,
+    "stations:person_update": BUREAU_ONLY,
+}
+POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]
+
+
+@pytest.mark.parametrize(("url_name", "persona", "expected"), POST_CASES, ids=[f"{n}-{p}" for n, p, _e in POST_CASES])
+def test_post_permission_matrix(world, client_for, url_name, persona, expected):
+    from .test_csrf import snapshot
+
+    builder, _expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=builder(world) if builder else None)
+    before = snapshot()
+    response = client_for(persona).post(url, {})
+    assert response.status_code == expected, f"{persona} POST {url}: {response.status_code}, expected {expected}"
+    if expected == OK:
+        assert response.context["form"].errors
+    assert snapshot() == before
 
 
 def test_another_users_todo_is_not_found(world, client_for):

@@ -258,6 +258,10 @@ class PostingQuerySet(models.QuerySet):
         """Postings not yet ended: `ended_on` is set only when a posting is actually ended."""
         return self.filter(ended_on__isnull=True)
 
+    def active(self, today=None):
+        """Current postings that have started: these give access to a team."""
+        return self.current().filter(start_date__lte=today or timezone.localdate())
+
     def chiefs(self):
         return self.filter(role=PostingRole.CHIEF)
 

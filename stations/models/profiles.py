@@ -78,6 +78,10 @@ class ProfileVersion(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text=_("Day of the month by which the monthly report is due (inclusive); empty means the last day."),
     )
+    term_ending_notice_days = models.PositiveSmallIntegerField(
+        _("posting term reminder (days before)"), default=60,
+        help_text=_("The bureau is reminded this many days before a posting's term ends."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()

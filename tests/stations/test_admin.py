@@ -64,3 +64,18 @@ def test_admin_copies_a_preset_and_activates_the_copy(world, django_user_model):
     version.monthly_report_due_day = 20
     version.save()
     assert preset.versions.get().monthly_report_due_day == 25
+
+
+def test_history_pages_are_scoped_like_the_change_list(world, client_for):
+    from django.contrib.auth.models import Permission
+
+    chief = world.users["chief_a"]
+    chief.is_staff = True
+    chief.save()
+    chief.user_permissions.add(Permission.objects.get(codename="view_station"))
+    client = client_for("chief_a")
+    assert client.get(reverse("admin:stations_station_history", args=[world.station_a.pk])).status_code == 200
+    assert client.get(reverse("admin:stations_station_history", args=[world.station_b.pk])).status_code == 404
+    record = world.station_b.history.first()
+    url = reverse("admin:stations_station_simple_history", args=[world.station_b.pk, record.history_id])
+    assert client.get(url).status_code == 404

@@ -45,6 +45,12 @@ def test_bureau_never_reviews_its_own_team(world):
     assert not user_can(world.users["leader"], Action.REVIEW, world.station_b)
 
 
+def test_finance_reads_teams_but_not_personal_data(world):
+    assert codes(stations_for(world.users["finance"], Action.VIEW)) == ["BJ", "SH"]
+    assert list(people_for(world.users["finance"])) == [world.person("finance")]
+    assert world.person("chief_b") in people_for(world.users["leader"])
+
+
 def test_home_unit_sees_teams_its_people_are_posted_to(world):
     other = StationFactory(code="GZ")  # formed by nobody, but unit A lends a person to it
     from ..factories import PersonFactory, PostingFactory
@@ -54,6 +60,7 @@ def test_home_unit_sees_teams_its_people_are_posted_to(world):
     people = people_for(world.users["home_unit"])
     assert world.person("chief_a") in people
     assert world.person("chief_b") not in people
+    assert world.person("bureau_a") not in people  # posted to a team unit A forms, but not unit A's
 
 
 def test_inactive_user_can_do_nothing(world):
@@ -97,6 +104,22 @@ def test_xuancheng_claims_go_to_the_city_groups_lead_unit(world):
     assert positions(world.users["bureau"], group, ApprovalProcess.EXPENSE_CLAIM) == []
     assert positions(world.users["bureau"], branch, ApprovalProcess.EXPENSE_CLAIM) == [(2, "bureau")]
     assert positions(lead_unit_user, branch, ApprovalProcess.EXPENSE_CLAIM) == []
+
+
+def test_a_lead_unit_acts_only_through_its_home_unit_users(world):
+    activate_preset("xuancheng")
+    group = StationFactory(kind=StationKind.CITY_GROUP)
+    StationUnit.objects.create(station=group, unit=world.unit_a, role=StationUnitRole.LEAD)
+    # chief_a works for unit A but has no home-unit role: not an approver for the group.
+    assert positions(world.users["chief_a"], group, ApprovalProcess.EXPENSE_CLAIM) == []
+
+
+def test_nobody_acts_on_their_own_request(world):
+    activate_preset("shanting")
+    leader = world.users["leader"]
+    assert chain_steps_for(leader, world.station_a, ApprovalProcess.LEAVE, requester=leader) == []
+    assert chain_steps_for(world.users["chief_a"], world.station_a, ApprovalProcess.LEAVE,
+                           requester=world.users["chief_a"]) == []
 
 
 def test_administrator_is_not_an_approver(world, django_user_model):

@@ -26,8 +26,9 @@ PAGES = {
     "stations:home": 11,
     # count, stations, units, postings
     "stations:list": 10,
-    # count, people, their current postings
-    "stations:person_list": 9,
+    # the user's and the groups' permissions (personal data needs view_person), count, people,
+    # their current postings
+    "stations:person_list": 11,
     # count, items
     "stations:todo_list": 8,
     # profiles, their versions
@@ -55,3 +56,24 @@ def test_station_detail_query_count(world, client_for, django_assert_num_queries
     with django_assert_num_queries(12):
         response = client.get(reverse("stations:detail", args=[world.station_a.pk]))
     assert len(response.context["postings"]) == 3 + extra  # chief_a, staff_a, bureau_a + the new ones
+
+
+# A chief's pages: the 6 of every page, then their own team's queries.
+CHIEF_PAGES = {
+    # active profile, to-dos, own station + its units + its postings
+    "stations:home": 11,
+    # count, stations, units, postings
+    "stations:list": 10,
+}
+
+
+@pytest.mark.parametrize(("url_name", "expected"), CHIEF_PAGES.items())
+@pytest.mark.parametrize("extra", [1, 20])
+def test_chief_query_count_does_not_grow(world, client_for, django_assert_num_queries, url_name, expected, extra):
+    add_stations(world, extra)
+    for _ in range(extra):
+        PostingFactory(station=world.station_a)
+    client = client_for("chief_a")
+    with django_assert_num_queries(expected):
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200

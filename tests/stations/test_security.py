@@ -213,3 +213,27 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(world):
                            HTTP_X_FORWARDED_FOR="198.51.100.77")
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert set(SecurityEvent.objects.filter(username="chief_a").values_list("ip_address", flat=True)) == {"10.9.9.9"}
+
+
+def test_guessing_at_the_password_confirmation_locks_and_logs_out(world, client_for):
+    client = client_for("bureau")
+    confirm = reverse("password_confirm")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(confirm, {"password": "guess"}, REMOTE_ADDR="10.7.7.7")
+        assert response.status_code == HTTPStatus.OK
+    client.post(confirm, {"password": "guess"}, REMOTE_ADDR="10.7.7.7")
+    # Locked: even the right password is refused, and the session is over.
+    client.post(confirm, {"password": PASSWORD}, REMOTE_ADDR="10.7.7.7")
+    assert client.get(reverse("stations:home"))["Location"].startswith(LOGIN)
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKED_OUT, username="bureau").exists()
+
+
+def test_old_password_guesses_count_towards_the_lockout(world, client_for):
+    client = client_for("chief_a")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("password_change"), {"old_password": "guess", "new_password1": "Abcdefgh12345!",
+                                                  "new_password2": "Abcdefgh12345!"}, REMOTE_ADDR="10.7.7.8")
+    assert AccessAttempt.objects.filter(username="chief_a").get().failures_since_start >= settings.AXES_FAILURE_LIMIT
+    user = world.users["chief_a"]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)  # unchanged

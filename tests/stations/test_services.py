@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import translation
 
 from stations import services
-from stations.models import Posting, PostingRole, Profile, Station, StationKind, TodoItem
+from stations.models import Posting, PostingRole, Station, StationKind, TodoItem
 from stations.models.todo import TodoKind
 
 from ..factories import PersonFactory, PostingFactory, StationFactory
@@ -191,8 +191,56 @@ def test_person_edit_is_recorded_with_the_user(world):
         services.person_update(person=person, user=world.users["chief_b"], phone="13900002222")
 
 
-def test_posting_factory_sanity(world):
-    # The factories used above build what the tests think they build.
-    posting = PostingFactory(chief=True)
-    assert posting.role == PostingRole.CHIEF
-    assert Profile.objects.active().get().code == "xiangzhou"
+def test_a_posting_that_has_not_started_gives_no_access(world):
+    from stations.permissions import Action, stations_for
+
+    person = world.person("chief_b")
+    services.posting_create(user=world.users["bureau"], station=world.station_a, person=person,
+                            role=PostingRole.STAFF, start_date=datetime.date.today() + datetime.timedelta(days=30))
+    user = type(world.users["chief_b"]).objects.get(pk=world.users["chief_b"].pk)
+    assert list(stations_for(user, Action.VIEW)) == [world.station_b]
+
+
+def test_a_posting_cannot_be_ended_in_the_future(world):
+    posting = world.postings["staff_a"]
+    with pytest.raises(ValidationError) as error:
+        services.posting_end(posting=posting, user=world.users["bureau"],
+                             ended_on=datetime.date.today() + datetime.timedelta(days=1), reason="提前登记")
+    assert "ended_on" in error.value.error_dict
+
+
+def test_promotion_to_chief_takes_the_chief_title(world):
+    bureau = world.users["bureau"]
+    services.posting_end(posting=world.postings["chief_b"], user=bureau, ended_on=datetime.date(2026, 1, 1),
+                         reason="调离")
+    staff = PostingFactory(station=world.station_b, title="工作人员")
+    staff = services.posting_update(posting=staff, user=bureau, role=PostingRole.CHIEF)
+    assert staff.title == "主任"
+    staff = services.posting_update(posting=staff, user=bureau, title="")
+    assert staff.title == "主任"
+
+
+def test_a_race_past_validation_gets_the_constraints_own_message(world):
+    from stations.services import _constraint_error
+
+    posting = Posting(person=PersonFactory(), station=world.station_a, role=PostingRole.CHIEF, title="主任",
+                      start_date=datetime.date(2026, 1, 1))
+    with translation.override("en"):
+        try:
+            with transaction.atomic():
+                posting.save()  # the database refuses: the team has a chief
+        except IntegrityError as exc:
+            message = " ".join(_constraint_error(posting, exc).messages)
+    assert message == "This team already has a chief; end that posting first."
+
+
+def test_a_parent_must_be_a_hub(world):
+    with pytest.raises(ValidationError) as error:
+        services.station_update(station=world.station_a, user=world.users["bureau"], parent=world.station_b)
+    assert "parent" in error.value.error_dict
+
+
+def test_bureau_user_does_not_manage_their_own_team(world):
+    with pytest.raises(PermissionDenied):
+        services.posting_update(posting=world.postings["bureau_a"], user=world.users["bureau_a"], title="主任助理")
+    services.posting_update(posting=world.postings["bureau_a"], user=world.users["bureau"], title="主任助理")
