@@ -9,10 +9,13 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self):
-        from stations.services import PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
+        from stations.services import DEMO_EXTENSIONS, PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
 
+        from . import demo
         from .services import lead_rules_copy, lead_rules_install_preset
 
+        if demo.seed not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(demo.seed)
         if lead_rules_install_preset not in PRESET_EXTENSIONS:
             PRESET_EXTENSIONS.append(lead_rules_install_preset)
         if lead_rules_copy not in PROFILE_COPY_EXTENSIONS:

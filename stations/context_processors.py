@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from .permissions import Action, user_can
+from .permissions import Action, Role, has_role, user_can
 
 
 def navigation(request):
@@ -16,6 +16,7 @@ def navigation(request):
             "people": user_can(user, Action.VIEW),
             "manage": user_can(user, Action.MANAGE),
             "admin": user.is_staff,
+            "bureau": has_role(user, Role.BUREAU),
         }
 
     return {"nav": SimpleLazyObject(build)}

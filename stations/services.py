@@ -374,6 +374,10 @@ def todo_refresh_all_term_endings(*, today: datetime.date | None = None) -> None
         todo_refresh_term_ending(posting=posting, today=today)
 
 
+# Other apps add their demo data here (in AppConfig.ready): a callable taking admin=<user>,
+# run by `seed_demo` after the organisation exists. Each must be idempotent.
+DEMO_EXTENSIONS = []
+
 # Other apps copy their rules of a version here (in AppConfig.ready): a callable taking
 # (old version, new version).
 PROFILE_COPY_EXTENSIONS = []

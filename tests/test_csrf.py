@@ -7,13 +7,16 @@ from django.test import Client
 from django.urls import reverse
 
 from stations.models import Person, Posting, Station, TodoItem
-from stations.models.todo import TodoKind
 
 from .test_permission_matrix import MATRIX
 
 
 def snapshot():
+    from leads.models import Lead, ScreeningMeeting
+
     return (
+        list(Lead.objects.values_list("pk", "stage", "station_id", "duplicate_status", "title")),
+        list(ScreeningMeeting.objects.values_list("pk", "date")),
         list(Station.objects.values_list("pk", "name", "code")),
         list(Posting.objects.values_list("pk", "ended_on", "title")),
         list(Person.objects.values_list("pk", "name", "phone")),
@@ -23,7 +26,9 @@ def snapshot():
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_post_without_csrf_token_is_refused(world, url_name):
-    world.todo = TodoItem.objects.create(user=world.users["bureau"], kind=TodoKind.TASK, title="x")
+    from .test_permission_matrix import furnish
+
+    furnish(world, "bureau")
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     client = Client(enforce_csrf_checks=True)

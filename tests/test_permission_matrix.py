@@ -4,6 +4,7 @@ The list of URLs comes from the URL conf, so a new view without a row here fails
 `test_every_url_has_a_row`. Admin pages are covered in `tests/stations/test_admin.py`.
 """
 
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -23,6 +24,9 @@ OK, FOUND, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = (
 EVERYONE = (FOUND, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK)
 BUREAU_ONLY = (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 POST_ONLY = (FOUND, *(NOT_ALLOWED,) * 10)
+# Team members: chief_a, staff_a, chief_b and bureau_a (posted to station A).
+TEAM_MEMBERS = (FOUND, OK, OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+TEAM_OR_BUREAU = (FOUND, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 
 # url name → (kwargs builder, expected statuses for GET in PERSONAS order)
 MATRIX = {
@@ -73,6 +77,33 @@ MATRIX = {
     "password_confirm": (None, EVERYONE),
     "set_language": (None, (NOT_ALLOWED,) * 11),
     "favicon": (None, (HTTPStatus.MOVED_PERMANENTLY,) * 11),
+    # --- leads: `w.lead` is station A's lead, transferred to the park; `w.meeting` a screening meeting.
+    "leads:list": (None, EVERYONE),
+    "leads:board": (None, EVERYONE),
+    "leads:funnel": (None, EVERYONE),
+    "leads:major_report": (None, EVERYONE),
+    "leads:export": (None, EVERYONE),
+    "leads:create": (None, TEAM_MEMBERS),
+    "leads:duplicates": (None, TEAM_MEMBERS),
+    "leads:import": (None, TEAM_OR_BUREAU),
+    "leads:import_template": (None, TEAM_OR_BUREAU),
+    "leads:import_confirm": (None, POST_ONLY),
+    "leads:meeting_list": (None, BUREAU_ONLY),
+    "leads:meeting_detail": (lambda w: {"pk": w.meeting.pk}, BUREAU_ONLY),
+    "leads:detail": (lambda w: {"pk": w.lead.pk}, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, OK, OK, OK, OK)),
+    "leads:enterprise_detail": (
+        lambda w: {"pk": w.lead.enterprise_id}, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, OK, OK, OK, OK)),
+    # After the transfer the park owns the lead: only the park edits it.
+    "leads:update": (
+        lambda w: {"pk": w.lead.pk},
+        (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN,
+         FORBIDDEN),
+    ),
+    "leads:move": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    "leads:resolve_duplicate": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    "leads:reassign": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    "leads:investor_visit_add": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    "leads:funds_add": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
 }
 
 
@@ -101,11 +132,25 @@ def test_matrix_has_no_stale_rows():
 CASES = [(name, persona, expected[i]) for name, (_k, expected) in MATRIX.items() for i, persona in enumerate(PERSONAS)]
 
 
-@pytest.mark.parametrize(("url_name", "persona", "expected"), CASES, ids=[f"{n}-{p}" for n, p, _e in CASES])
-def test_permission_matrix(world, client_for, url_name, persona, expected):
-    # A to-do item belonging to the persona itself (anonymous: to chief_a).
+def furnish(world, persona):
+    """The objects the URLs name: the persona's own to-do item (anonymous: chief_a's), a lead of
+    station A transferred to the park, and a screening meeting."""
+    from leads import services as lead_services
+    from leads.models import MeetingDecision
+
     owner = world.users.get(persona, world.users["chief_a"])
     world.todo = TodoItem.objects.create(user=owner, kind=TodoKind.TASK, title="核对派驻信息")
+    world.lead = lead_services.lead_file(user=world.users["chief_a"], station=world.station_a, title="电池项目",
+                                         enterprise_name="示例新能源有限公司")
+    world.meeting = lead_services.meeting_create(user=world.users["bureau"], date=datetime.date(2026, 11, 2))
+    lead_services.meeting_decide(meeting=world.meeting, user=world.users["bureau"], lead=world.lead,
+                                 decision=MeetingDecision.VALID, reason="符合产业方向",
+                                 transfer_to=world.park_unit, follower="园区 刘科长")
+
+
+@pytest.mark.parametrize(("url_name", "persona", "expected"), CASES, ids=[f"{n}-{p}" for n, p, _e in CASES])
+def test_permission_matrix(world, client_for, url_name, persona, expected):
+    furnish(world, persona)
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     response = client_for(persona).get(url)
@@ -124,6 +169,20 @@ POST_MATRIX = {
     "stations:posting_end": MATRIX["stations:posting_end"][1],
     "stations:person_create": BUREAU_ONLY,
     "stations:person_update": BUREAU_ONLY,
+    "leads:create": TEAM_MEMBERS,
+    "leads:meeting_list": BUREAU_ONLY,
+    "leads:meeting_detail": BUREAU_ONLY,
+    # An invalid form on a one-shot action goes back to the lead (302) with the errors as messages.
+    "leads:move": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FORBIDDEN,
+                   FORBIDDEN, FORBIDDEN),
+    "leads:resolve_duplicate": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                                FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "leads:reassign": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                       FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "leads:investor_visit_add": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FORBIDDEN, FOUND,
+                                 FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "leads:funds_add": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND,
+                        FORBIDDEN, FORBIDDEN, FORBIDDEN),
 }
 POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]
 
@@ -132,6 +191,7 @@ POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate
 def test_post_permission_matrix(world, client_for, url_name, persona, expected):
     from .test_csrf import snapshot
 
+    furnish(world, persona)
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     before = snapshot()
@@ -139,6 +199,8 @@ def test_post_permission_matrix(world, client_for, url_name, persona, expected):
     assert response.status_code == expected, f"{persona} POST {url}: {response.status_code}, expected {expected}"
     if expected == OK:
         assert response.context["form"].errors
+    if expected == FOUND and persona == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
     assert snapshot() == before
 
 

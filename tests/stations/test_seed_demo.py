@@ -8,9 +8,12 @@ from stations.permissions import Action, Role, stations_for
 
 
 def counts():
+    from leads.models import Contact, Enterprise, FundsEntry, Lead, StageChange, Visit
+
     return {
         model.__name__: model.objects.count()
-        for model in (Station, Posting, Person, Unit, StationUnit, get_user_model())
+        for model in (Station, Posting, Person, Unit, StationUnit, get_user_model(), Lead, Enterprise, Contact,
+                      Visit, StageChange, FundsEntry)
     } | {"history": Station.history.count() + Posting.history.count()}
 
 
@@ -71,3 +74,16 @@ def test_if_empty_leaves_an_existing_database_alone(settings):
     Station.objects.create(name="已有的站", code="OLD", kind="hub")
     call_command("seed_demo", if_empty=True)
     assert list(Station.objects.values_list("code", flat=True)) == ["OLD"]
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_leads_at_every_stage_and_work_for_the_bureau(settings):
+    from leads.models import DuplicateStatus, Lead, Stage
+
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-password-123")
+    stages = set(Lead.objects.values_list("stage", flat=True))
+    assert stages == set(Stage.values)
+    assert Lead.objects.filter(duplicate_status=DuplicateStatus.SUSPECTED).exists()
+    assert Lead.objects.filter(first_provider_user__isnull=True).exclude(first_provider_name="").exists()
+    assert Lead.objects.filter(transferred_to__kind="park").exists()

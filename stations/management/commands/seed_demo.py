@@ -183,6 +183,8 @@ class Command(BaseCommand):
                         certificate_date=opened - datetime.timedelta(days=7),
                     )
         services.todo_refresh_all_term_endings()
+        for extension in services.DEMO_EXTENSIONS:
+            extension(admin=admin)
 
     def user(self, username, password, *, role=None, superuser=False):
         user_model = get_user_model()

@@ -1,0 +1,202 @@
+"""Forms of the `leads` app. People think in 万元: money fields are entered in 万元 and stored in 元."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stations.forms import DateInput, ListField
+from stations.models import Station, Unit
+
+from .models import (
+    Category,
+    ExecutiveRank,
+    Industry,
+    Lead,
+    MeetingDecision,
+    Origin,
+    Source,
+    Stage,
+    validate_credit_code,
+)
+
+WAN = Decimal("10000")
+
+
+class WanField(forms.DecimalField):
+    """An amount typed in 万元 (up to 4 decimals, i.e. whole 元), cleaned to 元."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=Decimal("0"), max_digits=14, decimal_places=4, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):  # a stored amount in 元; typed text passes through
+            return (value / WAN).normalize()
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if value is None else (value * WAN).quantize(Decimal("0.01"))
+
+
+class LeadForm(forms.Form):
+    """File or edit a lead. The first group is all a chief needs on a phone."""
+
+    title = forms.CharField(label=_("Project name"), max_length=200)
+    enterprise_name = forms.CharField(label=_("Enterprise"), max_length=200, required=False)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
+    total_investment = WanField(label=_("Total investment (万元)"))
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.INDUSTRIAL)
+    investor_name = forms.CharField(label=_("Investor's contact person"), max_length=100, required=False)
+    investor_phone = forms.CharField(label=_("Their phone or WeChat"), max_length=100, required=False)
+    content = forms.CharField(label=_("Project content"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    # More detail: optional at filing, needed for a complete lead.
+    fixed_asset_investment = WanField(label=_("Fixed-asset investment (万元)"))
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.STATION)
+    industry = forms.ModelChoiceField(label=_("Industry"), queryset=Industry.objects.all(), required=False)
+    origin = forms.ChoiceField(label=_("Origin"), choices=Origin.choices, initial=Origin.DOMESTIC)
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+    exchange_rate = forms.DecimalField(label=_("Exchange rate to CNY"), max_digits=12, decimal_places=6,
+                                       required=False, min_value=Decimal("0.000001"))
+    exchange_rate_date = forms.DateField(label=_("Exchange rate date"), required=False, widget=DateInput())
+    land_mu = forms.DecimalField(label=_("Land needed (mu)"), max_digits=10, decimal_places=2, min_value=0,
+                                 required=False)
+    factory_sqm = forms.DecimalField(label=_("Factory space needed (m²)"), max_digits=12, decimal_places=2,
+                                     min_value=0, required=False)
+    utilities = forms.CharField(label=_("Utilities needed"), max_length=200, required=False)
+    policy_needs = forms.CharField(label=_("Policy support asked for"), max_length=200, required=False)
+    requirements_note = forms.CharField(label=_("Other requirements"), required=False,
+                                        widget=forms.Textarea(attrs={"rows": 2}))
+    first_provider_name = forms.CharField(
+        label=_("First provider, if not you"), max_length=100, required=False,
+        help_text=_("An outside person who brought the lead (all-staff promotion: anyone may)."))
+    first_provider_unit = forms.CharField(label=_("Their unit"), max_length=100, required=False)
+    tags = ListField(label=_("Tags"), required=False, max_length=200)
+
+    QUICK = ("title", "enterprise_name", "credit_code", "total_investment", "category", "investor_name",
+             "investor_phone", "content")
+
+    def clean_credit_code(self):
+        code = self.cleaned_data["credit_code"].strip().upper()
+        if code:
+            validate_credit_code(code)
+        return code
+
+    def quick_fields(self):
+        return [self[name] for name in self.QUICK]
+
+    def detail_fields(self):
+        return [self[name] for name in self.fields if name not in self.QUICK]
+
+    @classmethod
+    def initial_for(cls, lead: Lead) -> dict:
+        initial = {name: getattr(lead, name) for name in cls.base_fields if hasattr(lead, name)}
+        initial["enterprise_name"] = lead.enterprise.name if lead.enterprise_id else ""
+        initial["credit_code"] = lead.enterprise.credit_code if lead.enterprise_id else ""
+        initial["tags"] = [tag.name for tag in lead.tags.all()]
+        return initial
+
+
+class MoveForm(forms.Form):
+    """Move a lead on, with the facts the new stage needs (the service says which are missing)."""
+
+    to_stage = forms.ChoiceField(label=_("Move to"))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(label=_("Evidence (file)"), required=False)
+    transferred_to = forms.ModelChoiceField(label=_("Transfer to"), queryset=Unit.objects.active(), required=False)
+    follower = forms.CharField(label=_("Follower"), max_length=100, required=False)
+    review_site = forms.CharField(label=_("Site"), max_length=200, required=False)
+    review_land_utilities = forms.CharField(label=_("Land and utilities"), max_length=200, required=False)
+    review_policy = forms.CharField(label=_("Policy support"), max_length=200, required=False)
+    review_leader = forms.CharField(label=_("Leader in charge who reviewed"), max_length=100, required=False)
+    signed_on = forms.DateField(label=_("Contract signed on"), required=False, widget=DateInput())
+    contract_amount = WanField(label=_("Contract amount (万元)"))
+    started_on = forms.DateField(label=_("Started on"), required=False, widget=DateInput())
+    completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DateInput())
+    production_on = forms.DateField(label=_("In production on"), required=False, widget=DateInput())
+    lost_reason = forms.CharField(label=_("Reason lost"), max_length=200, required=False)
+    lost_poor_service = forms.TypedChoiceField(
+        label=_("Lost through poor service?"), required=False, empty_value=None,
+        choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], coerce=lambda value: value == "yes",
+    )
+
+    FACTS = ("transferred_to", "follower", "review_site", "review_land_utilities", "review_policy", "review_leader",
+             "signed_on", "contract_amount", "started_on", "completed_on", "production_on", "lost_reason",
+             "lost_poor_service")
+
+    def __init__(self, *args, moves, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [(stage, Stage(stage).label) for stage in moves]
+
+    def facts(self):
+        """The facts typed in (empty ones left out, so that the lead's own values count)."""
+        return {name: self.cleaned_data[name] for name in self.FACTS
+                if self.cleaned_data.get(name) not in (None, "")}
+
+
+class MeetingForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    attendees = forms.ModelMultipleChoiceField(label=_("Attending departments"), queryset=Unit.objects.active(),
+                                               required=False)
+    note = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    lead = forms.ModelChoiceField(label=_("Lead"), queryset=Lead.objects.none())
+    decision = forms.ChoiceField(label=_("Decision"), choices=MeetingDecision.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    transfer_to = forms.ModelChoiceField(label=_("Transfer to"), queryset=Unit.objects.active(), required=False)
+    follower = forms.CharField(label=_("Follower"), max_length=100, required=False)
+
+    def __init__(self, *args, queue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = queue
+
+
+class DuplicateForm(forms.Form):
+    original = forms.ModelChoiceField(label=_("Duplicate of"), queryset=Lead.objects.none(), required=False,
+                                      help_text=_("Leave empty if it is a different project."))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["original"].queryset = candidates
+
+
+class ReassignForm(forms.Form):
+    station = forms.ModelChoiceField(label=_("Team"), queryset=Station.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, stations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations
+
+
+class InvestorVisitForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    executive_name = forms.CharField(label=_("Executive"), max_length=100)
+    rank = forms.ChoiceField(label=_("Executive's rank"), choices=ExecutiveRank.choices)
+    departments = forms.CharField(label=_("Departments that took part"), max_length=200, required=False)
+    received_by_leader = forms.BooleanField(label=_("Received by the district leader in charge"), required=False)
+    real_intent = forms.BooleanField(label=_("Real intent to invest"), required=False)
+
+
+class FundsForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    amount = WanField(label=_("Amount (万元)"), required=True)
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+    exchange_rate = forms.DecimalField(label=_("Exchange rate to CNY"), max_digits=12, decimal_places=6,
+                                       required=False, min_value=Decimal("0.000001"))
+    evidence = forms.FileField(label=_("Evidence (file)"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Ledger (.xlsx)"))
+    station = forms.ModelChoiceField(label=_("Team (when the file has no team column)"),
+                                     queryset=Station.objects.none(), required=False)
+
+    def __init__(self, *args, stations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations

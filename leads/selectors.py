@@ -1,0 +1,266 @@
+"""Every read of the `leads` app used by views and exports, scoped through `leads.access`.
+
+List, board and funnel run a fixed number of queries whatever the number of leads: filtering and
+counting happen in the database, related rows are joined or prefetched.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
+
+from stations.permissions import Action, Role, get_in_scope_or_404, has_role, stations_for
+
+from . import access
+from .models import (
+    EXITS,
+    PIPELINE,
+    Contact,
+    DuplicateStatus,
+    Enterprise,
+    Lead,
+    ScreeningMeeting,
+    Stage,
+    StageChange,
+    Visit,
+)
+from .services import rules_for
+
+SORTS = {
+    "filed": "-filed_at", "-filed": "filed_at", "amount": "-total_investment", "-amount": "total_investment",
+    "title": "title", "stage": "stage",
+}
+WAN = Decimal("10000")
+
+
+@dataclass
+class LeadFilters:
+    """The list's filters, parsed from the query string (bad values are ignored, never an error)."""
+
+    station: int | None = None
+    stage: str = ""
+    source: str = ""
+    industry: int | None = None
+    category: str = ""
+    origin: str = ""
+    year: int | None = None
+    lead_class: str = ""
+    min_wan: Decimal | None = None
+    max_wan: Decimal | None = None
+    scale_only: bool = False
+    tag: int | None = None
+    q: str = ""
+    sort: str = "filed"
+    include_duplicates: bool = False
+
+    @classmethod
+    def from_query(cls, query) -> LeadFilters:
+        def integer(name):
+            try:
+                return int(query.get(name, ""))
+            except ValueError:
+                return None
+
+        def amount(name):
+            try:
+                value = Decimal(query.get(name, "").strip())
+            except (InvalidOperation, ValueError):
+                return None
+            return value if value.is_finite() and value >= 0 else None
+
+        return cls(
+            station=integer("station"), stage=query.get("stage", "") if query.get("stage") in Stage.values else "",
+            source=query.get("source", ""), industry=integer("industry"), category=query.get("category", ""),
+            origin=query.get("origin", ""), year=integer("year"),
+            lead_class=query.get("class", "") if query.get("class") in ("raw", "complete", "qualified") else "",
+            min_wan=amount("min"), max_wan=amount("max"), scale_only=query.get("scale") == "1", tag=integer("tag"),
+            q=query.get("q", "").strip()[:100], sort=query.get("sort", "filed") if query.get("sort") in SORTS else "filed",
+            include_duplicates=query.get("duplicates") == "1",
+        )
+
+
+def lead_list(*, user, filters: LeadFilters | None = None):
+    """Leads the user may see, filtered and sorted, with the related rows a list shows."""
+    filters = filters or LeadFilters()
+    leads = access.leads_for(user)
+    if not filters.include_duplicates:
+        leads = leads.countable()
+    if filters.lead_class:
+        leads = leads.of_class(filters.lead_class)
+    lookups = {
+        "station_id": filters.station, "stage": filters.stage, "source": filters.source,
+        "industry_id": filters.industry, "category": filters.category, "origin": filters.origin,
+        "filed_at__year": filters.year, "tags__id": filters.tag,
+    }
+    leads = leads.filter(**{key: value for key, value in lookups.items() if value not in (None, "")})
+    if filters.min_wan is not None:
+        leads = leads.filter(total_investment__gte=filters.min_wan * WAN)
+    if filters.max_wan is not None:
+        leads = leads.filter(total_investment__lte=filters.max_wan * WAN)
+    if filters.scale_only:
+        leads = leads.filter(total_investment__gte=rules_for().scale_threshold)
+    if filters.q:
+        leads = leads.filter(Q(title__icontains=filters.q) | Q(enterprise__name__icontains=filters.q)
+                             | Q(investor_name__icontains=filters.q))
+    return (
+        leads.with_classes()
+        .select_related("station", "enterprise", "industry", "transferred_to")
+        .order_by(SORTS[filters.sort], "-pk")
+    )
+
+
+def board(*, user, filters: LeadFilters | None = None, per_stage: int = 30):
+    """Leads grouped by stage for the board: [(stage, label, count, leads)] in pipeline order.
+
+    Two queries: the counts per stage, and the leads (each column shows the newest `per_stage`).
+    """
+    leads = lead_list(user=user, filters=filters)
+    counts = dict(leads.order_by().values_list("stage").annotate(n=Count("pk")))
+    columns = {stage: [] for stage in [*PIPELINE, *EXITS]}
+    for lead in leads:
+        if len(columns[lead.stage]) < per_stage:
+            columns[lead.stage].append(lead)
+    return [(stage, Stage(stage).label, counts.get(stage, 0), columns[stage]) for stage in columns]
+
+
+def funnel(*, user, year: int | None = None):
+    """Counts and amounts (总投资, in 元) per stage, by team and in total.
+
+    A pipeline stage counts the leads now at that stage or further on (so the funnel narrows);
+    every lead counts as filed; the exits (rejected, on hold, lost) count the leads now there.
+    Duplicates never count. One query, grouped in the database.
+    """
+    leads = access.leads_for(user).countable()
+    if year:
+        leads = leads.filter(filed_at__year=year)
+    rows = leads.order_by().values("station_id", "station__name", "stage").annotate(
+        n=Count("pk"), amount=Sum("total_investment"))
+    stations = {}
+    for row in rows:
+        station = stations.setdefault(row["station_id"], {"name": row["station__name"], "stages": {}})
+        station["stages"][row["stage"]] = (row["n"], row["amount"] or Decimal(0))
+    stages = [*PIPELINE, *EXITS]
+
+    def reached(by_stage):
+        result = []
+        for stage in stages:
+            if stage in PIPELINE:
+                later = stages if stage == Stage.FILED else PIPELINE[PIPELINE.index(stage):]
+                n = sum(by_stage.get(s, (0, 0))[0] for s in later)
+                amount = sum(by_stage.get(s, (0, Decimal(0)))[1] for s in later)
+            else:
+                n, amount = by_stage.get(stage, (0, Decimal(0)))
+            result.append((stage, Stage(stage).label, n, amount))
+        return result
+
+    total = {}
+    for station in stations.values():
+        for stage, (n, amount) in station["stages"].items():
+            count, money = total.get(stage, (0, Decimal(0)))
+            total[stage] = (count + n, money + amount)
+    table = [{"name": s["name"], "cells": reached(s["stages"])} for s in sorted(stations.values(),
+                                                                                   key=lambda s: s["name"])]
+    return {"total": reached(total), "stations": table}
+
+
+def lead_get(*, user, pk) -> Lead:
+    return access.lead_or_404(
+        user, pk, Lead.objects.select_related(
+            "station", "enterprise", "industry", "transferred_to", "duplicate_of", "previous_phase",
+            "first_provider_user", "filed_by", "introducer_unit", "service_unit", "investor_contact",
+            "determined_by",
+        ),
+    )
+
+
+def lead_timeline(*, lead: Lead) -> list[dict]:
+    """Everything that happened to a lead, newest first: stages, meetings, visits, funds, edits."""
+    entries = []
+    for change in lead.stage_changes.select_related("by"):
+        entries.append({"at": change.at, "kind": "stage", "who": change.by, "object": change})
+    for decision in lead.screening_decisions.select_related("meeting", "transfer_to"):
+        entries.append({"at": _day(decision.meeting.date), "kind": "decision", "who": None, "object": decision})
+    for visit in lead.investor_visits.select_related("recorded_by"):
+        entries.append({"at": _day(visit.date), "kind": "investor_visit", "who": visit.recorded_by, "object": visit})
+    for entry in lead.funds.select_related("recorded_by"):
+        entries.append({"at": _day(entry.date), "kind": "funds", "who": entry.recorded_by, "object": entry})
+    for record in lead.history.select_related("history_user")[:50]:
+        entries.append({"at": record.history_date, "kind": "edit", "who": record.history_user, "object": record})
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
+
+
+def _day(date):
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(12)))
+
+
+def major_report(*, user, year: int, month: int):
+    """Major leads (total ≥ the profile's major threshold) with this month's stage changes."""
+    start = timezone.make_aware(datetime.datetime(year, month, 1))
+    end = timezone.make_aware(datetime.datetime(year + month // 12, month % 12 + 1, 1))
+    leads = (
+        access.leads_for(user).countable()
+        .filter(total_investment__gte=rules_for().major_threshold)
+        .exclude(stage__in=[Stage.REJECTED])
+        .select_related("station", "enterprise", "transferred_to")
+        .prefetch_related(Prefetch("stage_changes", queryset=StageChange.objects.filter(at__gte=start, at__lt=end),
+                                   to_attr="month_changes"))
+        .order_by("-total_investment", "pk")
+    )
+    return [{"lead": lead, "changes": lead.month_changes} for lead in leads]
+
+
+def meeting_list(*, user):
+    if not has_role(user, Role.BUREAU):
+        return ScreeningMeeting.objects.none()
+    return ScreeningMeeting.objects.annotate(n=Count("decisions")).select_related("held_by")
+
+
+def meeting_get(*, user, pk) -> ScreeningMeeting:
+    return get_in_scope_or_404(meeting_list(user=user), pk)
+
+
+def screening_queue(*, user):
+    """Leads waiting for the bureau: filed or in screening, from teams other than the user's own."""
+    return (
+        Lead.objects.countable().filter(stage__in=[Stage.FILED, Stage.SCREENING],
+                                        station__in=stations_for(user, Action.REVIEW))
+        .select_related("station", "enterprise").order_by("filed_at", "pk")
+    )
+
+
+def suspected_duplicates(*, user):
+    return (
+        Lead.objects.filter(duplicate_status=DuplicateStatus.SUSPECTED, station__in=stations_for(user, Action.REVIEW))
+        .select_related("station", "enterprise").order_by("filed_at", "pk")
+    )
+
+
+def contact_book(*, user, station):
+    return Contact.objects.filter(station=station).select_related("enterprise").order_by("enterprise__name", "name")
+
+
+def visit_list(*, station, since=None):
+    visits = Visit.objects.filter(station=station).select_related("enterprise", "contact").prefetch_related(
+        "visitors")
+    if since:
+        visits = visits.filter(date__gte=since)
+    return visits
+
+
+def enterprises_for(user):
+    """Enterprises the user meets through a lead, a contact or a visit they may see."""
+    visible = stations_for(user, Action.VIEW)
+    return Enterprise.objects.filter(
+        Q(pk__in=access.leads_for(user).values("enterprise_id"))
+        | Q(pk__in=Contact.objects.filter(station__in=visible).values("enterprise_id"))
+        | Q(pk__in=Visit.objects.filter(station__in=visible).values("enterprise_id"))
+    )
+
+
+def enterprise_get(*, user, pk) -> Enterprise:
+    return get_in_scope_or_404(enterprises_for(user).select_related("industry"), pk)

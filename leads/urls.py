@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "leads"
+
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("export.xlsx", views.lead_export, name="export"),
+    path("board/", views.lead_board, name="board"),
+    path("funnel/", views.lead_funnel, name="funnel"),
+    path("new/", views.lead_create, name="create"),
+    path("duplicates/", views.lead_duplicates, name="duplicates"),
+    path("major/", views.major_report, name="major_report"),
+    path("import/", views.lead_import, name="import"),
+    path("import/confirm/", views.lead_import_confirm, name="import_confirm"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
+    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/edit/", views.lead_update, name="update"),
+    path("<int:pk>/move/", views.lead_move, name="move"),
+    path("<int:pk>/duplicate/", views.lead_resolve_duplicate, name="resolve_duplicate"),
+    path("<int:pk>/reassign/", views.lead_reassign, name="reassign"),
+    path("<int:pk>/investor-visits/", views.investor_visit_add, name="investor_visit_add"),
+    path("<int:pk>/funds/", views.funds_add, name="funds_add"),
+]

@@ -1,0 +1,181 @@
+"""Lead pages: filing from the form, the duplicate warning, moves, screening, counts, query counts."""
+
+import datetime
+from decimal import Decimal
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from leads import services
+from leads.models import DuplicateStatus, Lead, MeetingDecision, Stage
+
+from ..factories import StationFactory
+
+TODAY = timezone.localdate()
+
+
+def test_chief_files_a_lead_in_wan_and_it_is_stored_in_yuan(world, client_for):
+    response = client_for("chief_a").post(reverse("leads:create"), {
+        "station": world.station_a.pk, "title": "高端装备产业园", "enterprise_name": "示例装备集团有限公司",
+        "total_investment": "12000", "category": "industrial", "investor_name": "王总",
+        "investor_phone": "13800001111", "content": "建设智能装备生产线", "source": "station", "origin": "domestic",
+        "currency": "CNY", "tags": "装备、重点"})
+    lead = Lead.objects.get()
+    assert response.status_code == HTTPStatus.FOUND and response["Location"] == lead.get_absolute_url()
+    assert lead.total_investment == Decimal("120000000.00")
+    assert lead.station == world.station_a
+    assert sorted(lead.tags.values_list("name", flat=True)) == ["装备", "重点"]
+
+
+def test_a_chief_cannot_file_for_another_team_by_editing_the_form(world, client_for):
+    client_for("chief_a").post(reverse("leads:create"), {
+        "station": world.station_b.pk, "title": "项目", "category": "industrial", "source": "station",
+        "origin": "domestic", "currency": "CNY"})
+    assert Lead.objects.get().station == world.station_a  # the only team the chief may file for
+
+
+@pytest.mark.parametrize(("field", "value"), [("total_investment", "-5"), ("total_investment", "abc"),
+                                              ("credit_code", "91350100M000100Y44"), ("title", "")])
+def test_bad_lead_input_saves_nothing(world, client_for, field, value):
+    data = {"title": "项目", "category": "industrial", "source": "station", "origin": "domestic", "currency": "CNY",
+            field: value}
+    response = client_for("chief_a").post(reverse("leads:create"), data)
+    assert response.status_code == HTTPStatus.OK
+    assert field in response.context["form"].errors
+    assert not Lead.objects.exists()
+
+
+def test_duplicate_warning_while_typing_shows_an_earlier_lead_of_another_team(world, client_for, file_lead):
+    file_lead("chief_b", title="年产10GWh锂电池项目", enterprise_name="宁德示例新能源科技有限公司")
+    response = client_for("chief_a").get(reverse("leads:duplicates"), {
+        "title": "年产10GWh锂电池生产线", "enterprise_name": "宁德示例新能源科技"})
+    content = response.content.decode()
+    assert 'data-testid="duplicate-warning"' in content
+    assert "年产10GWh锂电池项目" in content and "驻北京招商站" in content
+    assert "/leads/" not in content.split("duplicate-warning")[1].split("</ul>")[0]  # no link to another team's lead
+    assert "duplicate-warning" not in client_for("chief_a").get(
+        reverse("leads:duplicates"), {"title": "总部结算中心", "enterprise_name": "别的公司"}).content.decode()
+
+
+def test_move_through_the_form_records_the_facts(world, client_for, file_lead):
+    lead = services.lead_move(lead=file_lead("chief_a"), user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    client = client_for("chief_a")
+    client.post(reverse("leads:move", args=[lead.pk]), {"to_stage": "lost", "lost_reason": "落户外地"})
+    lead.refresh_from_db()
+    assert lead.stage == Stage.NEGOTIATION  # the service finding is missing: nothing moved
+    response = client.post(reverse("leads:move", args=[lead.pk]),
+                           {"to_stage": "lost", "lost_reason": "落户外地", "lost_poor_service": "no"})
+    assert response.status_code == HTTPStatus.FOUND
+    lead.refresh_from_db()
+    assert (lead.stage, lead.lost_reason, lead.lost_poor_service) == (Stage.LOST, "落户外地", False)
+
+
+def test_a_stage_the_profile_does_not_allow_is_refused(world, client_for, file_lead):
+    lead = file_lead("chief_a")
+    client_for("chief_a").post(reverse("leads:move", args=[lead.pk]),
+                               {"to_stage": "signed", "signed_on": "2026-01-01", "contract_amount": "1"})
+    lead.refresh_from_db()
+    assert lead.stage == Stage.FILED
+
+
+def test_bureau_screens_in_a_meeting_and_transfers_to_the_park(world, client_for, file_lead):
+    lead = file_lead("chief_a")
+    client = client_for("bureau")
+    client.post(reverse("leads:meeting_list"), {"date": TODAY.isoformat(), "attendees": [world.unit_a.pk]})
+    from leads.models import ScreeningMeeting
+
+    meeting = ScreeningMeeting.objects.get()
+    response = client.post(reverse("leads:meeting_detail", args=[meeting.pk]), {
+        "lead": lead.pk, "decision": MeetingDecision.VALID, "reason": "符合主导产业", "transfer_to": world.park_unit.pk,
+        "follower": "园区招商科 刘科长"})
+    assert response.status_code == HTTPStatus.FOUND
+    lead.refresh_from_db()
+    assert (lead.stage, lead.transferred_to, lead.follower) == (Stage.TRANSFERRED, world.park_unit, "园区招商科 刘科长")
+    assert client_for("park").get(lead.get_absolute_url()).status_code == HTTPStatus.OK
+
+
+def test_bureau_resolves_a_suspected_duplicate_from_the_lead_page(world, client_for, file_lead):
+    first = file_lead("chief_b", title="锂电池项目", minutes_ago=30)
+    second = file_lead("chief_a", title="锂电池项目二")
+    assert second.duplicate_status == DuplicateStatus.SUSPECTED
+    page = client_for("bureau").get(second.get_absolute_url())
+    assert "duplicate_form" in page.context
+    client_for("bureau").post(reverse("leads:resolve_duplicate", args=[second.pk]),
+                              {"original": first.pk, "reason": "同一企业同一项目"})
+    second.refresh_from_db()
+    assert second.duplicate_of == first
+    listed = client_for("bureau").get(reverse("leads:list")).context["leads"]
+    assert [lead.pk for lead in listed] == [first.pk]  # the duplicate never counts
+
+
+def test_list_filters_and_class(world, client_for, file_lead):
+    big = file_lead("chief_a", title="大项目", total_investment=Decimal("150000000"))
+    file_lead("chief_a", title="小项目", total_investment=Decimal("3000000"), enterprise_name="别的公司")
+    client = client_for("bureau")
+    assert [lead.pk for lead in client.get(reverse("leads:list"), {"min": "10000"}).context["leads"]] == [big.pk]
+    assert [lead.pk for lead in client.get(reverse("leads:list"), {"scale": "1"}).context["leads"]] == [big.pk]
+    assert client.get(reverse("leads:list"), {"class": "complete"}).context["page_obj"].paginator.count == 0
+    assert client.get(reverse("leads:list"), {"min": "nonsense"}).status_code == HTTPStatus.OK
+
+
+def test_funnel_counts_match_the_leads_and_skip_duplicates(world, client_for, file_lead):
+    first = file_lead("chief_a", title="项目一", total_investment=Decimal("100000000"))
+    services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    dup = file_lead("chief_b", title="项目一", total_investment=Decimal("100000000"), minutes_ago=-1)
+    services.lead_resolve_duplicate(lead=dup, user=world.users["bureau"], original=first, reason="同一项目")
+    file_lead("chief_b", title="别的", enterprise_name="别的公司", total_investment=Decimal("20000000"))
+    funnel = client_for("bureau").get(reverse("leads:funnel")).context["funnel"]
+    total = {stage: (n, amount) for stage, _label, n, amount in funnel["total"]}
+    assert total["filed"] == (2, Decimal("120000000"))
+    assert total["negotiation"] == (1, Decimal("100000000"))
+    assert total["signed"] == (0, 0)
+
+
+def test_major_report_lists_major_leads_with_this_months_progress(world, client_for, file_lead):
+    major = file_lead("chief_a", title="百亿项目", total_investment=Decimal("10000000000"))
+    file_lead("chief_a", title="小项目", total_investment=Decimal("1000000"), enterprise_name="别的公司")
+    rows = client_for("bureau").get(reverse("leads:major_report")).context["rows"]
+    assert [row["lead"].pk for row in rows] == [major.pk]
+    assert [change.to_stage for change in rows[0]["changes"]] == ["filed"]
+
+
+def add_leads(world, count):
+    station = StationFactory()
+    for number in range(count):
+        services.lead_file(user=world.users["chief_a"], station=world.station_a,
+                           title=f"项目{number}", enterprise_name=f"企业{number}", total_investment=Decimal(number))
+    return station
+
+
+# Each page: the 6 of every page (stations.permissions and the navigation bar), then its own.
+LIST_PAGES = {
+    # count, lead rules (profile, version, rules), leads (joined), the filter choices: stations,
+    # industries
+    "leads:list": 13,
+    # counts per stage, the leads (joined), the filter choices
+    "leads:board": 10,
+    # counts and amounts grouped by team and stage
+    "leads:funnel": 7,
+}
+
+
+@pytest.mark.parametrize(("url_name", "expected"), LIST_PAGES.items())
+@pytest.mark.parametrize("count", [1, 50])
+def test_lead_pages_query_count_does_not_grow(world, client_for, django_assert_num_queries, url_name, expected,
+                                              count):
+    add_leads(world, count)
+    client = client_for("bureau")
+    with django_assert_num_queries(expected):
+        response = client.get(reverse(url_name))
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_lead_detail_shows_the_timeline(world, client_for, file_lead):
+    lead = file_lead("chief_a")
+    services.investor_visit_add(lead=lead, user=world.users["chief_a"], date=TODAY - datetime.timedelta(days=1),
+                                executive_name="张总", rank="chairman", departments="发改局", received_by_leader=True,
+                                real_intent=True)
+    timeline = client_for("chief_a").get(lead.get_absolute_url()).context["timeline"]
+    assert {entry["kind"] for entry in timeline} >= {"stage", "investor_visit", "edit"}
