@@ -6,10 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stations.forms import DateInput, ListField
-from stations.models import Station, Unit
+from stations.models import Person, Station, Unit
 
 from .models import (
     Category,
+    Contact,
     ExecutiveRank,
     Industry,
     Lead,
@@ -200,3 +201,64 @@ class ImportForm(forms.Form):
     def __init__(self, *args, stations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["station"].queryset = stations
+
+
+class ContactForm(forms.Form):
+    enterprise_name = forms.CharField(label=_("Enterprise"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=50)
+    title = forms.CharField(label=_("Title"), max_length=50, required=False)
+    rank = forms.CharField(label=_("Rank"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    wechat = forms.CharField(label=_("WeChat"), max_length=50, required=False)
+
+
+class VisitForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    contact = forms.ModelChoiceField(label=_("Met (from the contact book)"), queryset=Contact.objects.none(),
+                                     required=False)
+    enterprise_name = forms.CharField(label=_("Or the enterprise"), max_length=200, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    visitors = forms.ModelMultipleChoiceField(label=_("Who went"), queryset=Person.objects.none(), required=False)
+    new_investor = forms.BooleanField(label=_("First meeting with this investor"), required=False)
+
+    def __init__(self, *args, station, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(station=station).select_related("enterprise")
+        self.fields["visitors"].queryset = Person.objects.filter(
+            postings__station=station, postings__ended_on__isnull=True).distinct()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("contact") and not (data.get("enterprise_name") or "").strip():
+            self.add_error("enterprise_name", _("Choose a contact or name the enterprise."))
+        return data
+
+
+class DetermineForm(forms.Form):
+    introducer_unit = forms.ModelChoiceField(label=_("Introducing unit"), queryset=Unit.objects.active(),
+                                             required=False)
+    introducer_person = forms.CharField(label=_("Introducing person"), max_length=100, required=False)
+    service_unit = forms.ModelChoiceField(label=_("Service unit"), queryset=Unit.objects.active(), required=False)
+    service_secretary = forms.CharField(label=_("Service secretary"), max_length=100, required=False)
+    investor_name = forms.CharField(label=_("Investor"), max_length=100, required=False)
+
+
+class FollowUpPlanForm(forms.Form):
+    leader = forms.CharField(label=_("One leader"), max_length=100)
+    department = forms.CharField(label=_("One department"), max_length=100)
+    team = forms.CharField(label=_("One team"), max_length=100)
+    wechat_group = forms.CharField(label=_("One WeChat group"), max_length=100)
+    timeline = forms.CharField(label=_("One timeline"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnVisitForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    note = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OutcomeForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    output_value = WanField(label=_("Output value (万元)"), required=True)
+    tax = WanField(label=_("Tax paid (万元)"), required=True)

@@ -24,8 +24,11 @@ LEAD_RULES = {
     "xiangzhou": {**COMMON, "skipped_stages": [], "team_may_negotiate": True},
     "susong": {**COMMON, "skipped_stages": [], "team_may_negotiate": True},
     # Seed 001: 规模项目 from 500万 fixed assets.
-    "all-staff": {**COMMON, "skipped_stages": [], "team_may_negotiate": True},
-    "shanting": {**COMMON, "skipped_stages": [], "team_may_negotiate": True},
+    # Seed 001: each person meets at least 5 investors a month.
+    "all-staff": {**COMMON, "skipped_stages": [], "team_may_negotiate": True, "new_investors_per_month": 5},
+    # Seed 002: each office visits at least 2 enterprises a week.
+    "shanting": {**COMMON, "skipped_stages": [], "team_may_negotiate": True, "visits_per_week": 2,
+                 "visits_target_per": "team"},
     "huaiyin": {**COMMON, "skipped_stages": [], "team_may_negotiate": True},
     # Seed 004: information → screening → site visit and negotiation → review → signing → aftercare;
     # the bureau screens and the parks own every later stage.

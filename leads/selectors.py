@@ -264,3 +264,33 @@ def enterprises_for(user):
 
 def enterprise_get(*, user, pk) -> Enterprise:
     return get_in_scope_or_404(enterprises_for(user).select_related("industry"), pk)
+
+
+def visit_summary(*, station, rules, today=None):
+    """This week's visits against the profile's target (per team or per person) and this month's
+    new investors met per person against theirs. Three queries whatever the number of visits."""
+    today = today or timezone.localdate()
+    week_start = today - datetime.timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    week = Visit.objects.filter(station=station, date__gte=week_start, date__lte=today)
+    people = list(
+        station.postings.model.objects.current().filter(station=station).select_related("person")
+        .order_by("role", "pk")
+    )
+    by_person = dict(
+        week.values_list("visitors").annotate(n=Count("pk", distinct=True)).values_list("visitors", "n"))
+    new_by_person = dict(
+        Visit.objects.filter(station=station, date__gte=month_start, date__lte=today, new_investor=True)
+        .values_list("visitors").annotate(n=Count("pk", distinct=True)).values_list("visitors", "n"))
+    return {
+        "week_start": week_start,
+        "team_visits": week.count(),
+        "target": rules.visits_per_week,
+        "per_person": rules.visits_target_per == "person",
+        "people": [
+            {"person": posting.person, "visits": by_person.get(posting.person_id, 0),
+             "new_investors": new_by_person.get(posting.person_id, 0)}
+            for posting in people
+        ],
+        "new_investor_target": rules.new_investors_per_month,
+    }

@@ -22,19 +22,24 @@ from stations.services import save_validated
 from . import access
 from .models import (
     SIGNED_OR_LATER,
+    Contact,
     DuplicateStatus,
     Enterprise,
     ExecutiveRank,
+    FollowUpPlan,
     FundsEntry,
     InvestorVisit,
     Lead,
+    LeadOutcome,
     LeadRules,
     MeetingDecision,
+    ReturnVisit,
     ScreeningDecision,
     ScreeningMeeting,
     Stage,
     StageChange,
     Tag,
+    Visit,
     normalise_enterprise_name,
 )
 
@@ -442,3 +447,80 @@ def funds_add(*, lead: Lead, user, date, amount: Decimal, currency: str = "CNY",
     entry.full_clean()
     entry.save()
     return entry
+
+
+# --- Aftercare and determination ------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_plan_set(*, lead: Lead, user, **fields) -> FollowUpPlan:
+    """A major lead's plan with the "five ones"; kept by the bureau or whoever owns the lead now."""
+    if not (access.can_screen(user, lead) or access.owns_later_stages(user, lead)):
+        raise PermissionDenied
+    plan = FollowUpPlan.objects.filter(lead=lead).first() or FollowUpPlan(lead=lead)
+    for name in ("leader", "department", "team", "wechat_group", "timeline"):
+        setattr(plan, name, (fields.get(name) or "").strip())
+    save_validated(plan, user=user, reason=_("Follow-up plan"))
+    return plan
+
+
+@transaction.atomic
+def return_visit_add(*, lead: Lead, user, date, note: str, by=None) -> ReturnVisit:
+    """A return visit after the project landed (signed or later)."""
+    if not access.owns_later_stages(user, lead):
+        raise PermissionDenied
+    if lead.stage not in SIGNED_OR_LATER:
+        raise ValidationError(_("Return visits are for projects that have landed."))
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("This date is in the future.")})
+    visit = ReturnVisit(lead=lead, date=date, note=note.strip(), by=by, recorded_by=user)
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def outcome_set(*, lead: Lead, user, year: int, output_value: Decimal, tax: Decimal) -> LeadOutcome:
+    """A completed project's output and tax for a year (one row a year; a second entry corrects it)."""
+    if not access.owns_later_stages(user, lead):
+        raise PermissionDenied
+    if lead.stage not in (Stage.COMPLETED, Stage.PRODUCTION):
+        raise ValidationError(_("Output and tax are recorded after completion."))
+    if year > timezone.localdate().year:
+        raise ValidationError({"year": _("This year has not begun.")})
+    outcome = LeadOutcome.objects.filter(lead=lead, year=year).first() or LeadOutcome(lead=lead, year=year)
+    outcome.output_value, outcome.tax = output_value, tax
+    save_validated(outcome, user=user, reason=_("Output and tax"))
+    return outcome
+
+
+# --- Contact book and visits ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_add(*, user, station, enterprise_name: str, credit_code: str = "", **fields) -> Contact:
+    if not user_can(user, Action.WORK, station):
+        raise PermissionDenied
+    enterprise = enterprise_find_or_create(user=user, name=enterprise_name, credit_code=credit_code)
+    contact = Contact(station=station, enterprise=enterprise, **fields)
+    save_validated(contact, user=user, reason=_("Contact added"))
+    return contact
+
+
+@transaction.atomic
+def visit_add(*, user, station, date, enterprise_name: str, purpose: str, outcome: str = "", contact=None,
+              visitors=(), new_investor: bool = False) -> Visit:
+    """Record a team's visit to an enterprise; the date may not be in the future."""
+    if not user_can(user, Action.WORK, station):
+        raise PermissionDenied
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("This date is in the future.")})
+    if contact is not None and contact.station_id != station.pk:
+        raise ValidationError({"contact": _("Choose a contact from this team's contact book.")})
+    enterprise = contact.enterprise if contact else enterprise_find_or_create(user=user, name=enterprise_name)
+    visit = Visit(station=station, date=date, enterprise=enterprise, contact=contact, purpose=purpose.strip(),
+                  outcome=outcome.strip(), new_investor=new_investor, created_by=user)
+    visit.full_clean()
+    visit.save()
+    visit.visitors.set(visitors)
+    return visit

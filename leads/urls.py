@@ -18,6 +18,8 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
+    path("contacts/", views.contact_book, name="contacts"),
+    path("visits/", views.visit_log, name="visits"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_update, name="update"),
     path("<int:pk>/move/", views.lead_move, name="move"),
@@ -25,4 +27,8 @@ urlpatterns = [
     path("<int:pk>/reassign/", views.lead_reassign, name="reassign"),
     path("<int:pk>/investor-visits/", views.investor_visit_add, name="investor_visit_add"),
     path("<int:pk>/funds/", views.funds_add, name="funds_add"),
+    path("<int:pk>/determine/", views.lead_determine, name="determine"),
+    path("<int:pk>/follow-up-plan/", views.follow_up_plan, name="follow_up_plan"),
+    path("<int:pk>/return-visits/", views.return_visit_add, name="return_visit_add"),
+    path("<int:pk>/outcomes/", views.outcome_add, name="outcome_add"),
 ]

@@ -9,30 +9,37 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stations.models import Station
-from stations.permissions import Action, Role, has_role, stations_for, user_can
+from stations.permissions import Action, Role, get_in_scope_or_404, has_role, stations_for, user_can
 from stations.views import _apply_form_errors
 
 from . import access, excel, imports, selectors, services
 from .forms import (
+    ContactForm,
     DecisionForm,
+    DetermineForm,
     DuplicateForm,
+    FollowUpPlanForm,
     FundsForm,
     ImportForm,
     InvestorVisitForm,
     LeadForm,
     MeetingForm,
     MoveForm,
+    OutcomeForm,
     ReassignForm,
+    ReturnVisitForm,
+    VisitForm,
 )
-from .models import EXITS, PIPELINE, Category, Industry, Lead, Origin, Source, Stage
+from .models import EXITS, PIPELINE, Category, FollowUpPlan, Industry, Lead, Origin, Source, Stage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -162,6 +169,24 @@ def lead_detail(request, pk):
             credit_code=lead.enterprise.credit_code if lead.enterprise_id else "", exclude_pk=lead.pk)
         context["duplicate_form"] = DuplicateForm(candidates=Lead.objects.filter(
             pk__in=[c.pk for c in candidates]))
+    owner = access.owns_later_stages(request.user, lead)
+    landed = lead.stage in ("signed", "started", "completed", "production")
+    plan = FollowUpPlan.objects.filter(lead=lead).first()
+    plan_initial = {name: getattr(plan, name) for name in FollowUpPlanForm.base_fields} if plan else None
+    context.update({
+        "plan": plan,
+        "plan_form": FollowUpPlanForm(initial=plan_initial)
+        if (context["is_major"] and (context["can_screen"] or owner)) else None,
+        "return_visits": list(lead.return_visits.all()),
+        "return_visit_form": ReturnVisitForm(initial={"date": timezone.localdate()}) if (owner and landed) else None,
+        "outcomes": list(lead.outcomes.all()),
+        "outcome_form": OutcomeForm(initial={"year": timezone.localdate().year})
+        if (owner and lead.stage in ("completed", "production")) else None,
+        "determine_form": DetermineForm(initial={
+            "introducer_unit": lead.introducer_unit_id, "introducer_person": lead.introducer_person,
+            "service_unit": lead.service_unit_id, "service_secretary": lead.service_secretary,
+            "investor_name": lead.investor_name}) if context["can_screen"] else None,
+    })
     if context["can_screen"]:
         context["reassign_form"] = ReassignForm(stations=stations_for(request.user, Action.REVIEW).exclude(
             pk=lead.station_id))
@@ -464,3 +489,106 @@ def enterprise_detail(request, pk):
         "visits": enterprise.visits.filter(station__in=stations_for(request.user, Action.VIEW))
         .select_related("station")[:50],
     })
+
+
+# --- Contact book, visits, aftercare ---------------------------------------------------------------
+
+
+def _team_from_query(request):
+    """The team a contact-book or visits page shows: ?team=…, else the user's own first team."""
+    visible = stations_for(request.user, Action.VIEW).order_by("name")
+    chosen = request.GET.get("team") or request.POST.get("team")
+    if chosen:
+        try:
+            return visible, get_in_scope_or_404(visible, int(chosen))
+        except ValueError:
+            raise Http404 from None
+    own = stations_for(request.user, Action.WORK).order_by("name").first()
+    station = own or visible.first()
+    if station is None:
+        raise PermissionDenied
+    return visible, station
+
+
+@login_required
+def contact_book(request):
+    teams, station = _team_from_query(request)
+    can_work = user_can(request.user, Action.WORK, station)
+    if request.method == "POST":
+        if not can_work:
+            raise PermissionDenied
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                services.contact_add(user=request.user, station=station, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("Contact added."))
+                return redirect(f"{reverse('leads:contacts')}?team={station.pk}")
+    else:
+        form = ContactForm()
+    return render(request, "leads/contact_book.html", {
+        "teams": teams, "station": station, "form": form if can_work else None,
+        "contacts": selectors.contact_book(user=request.user, station=station)})
+
+
+@login_required
+def visit_log(request):
+    teams, station = _team_from_query(request)
+    can_work = user_can(request.user, Action.WORK, station)
+    if request.method == "POST":
+        if not can_work:
+            raise PermissionDenied
+        form = VisitForm(request.POST, station=station)
+        if form.is_valid():
+            try:
+                services.visit_add(user=request.user, station=station, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("Visit recorded."))
+                return redirect(f"{reverse('leads:visits')}?team={station.pk}")
+    else:
+        form = VisitForm(station=station, initial={"date": timezone.localdate()})
+    return render(request, "leads/visit_log.html", {
+        "teams": teams, "station": station, "form": form if can_work else None,
+        "summary": selectors.visit_summary(station=station, rules=services.rules_for()),
+        "visits": selectors.visit_list(station=station)[:100]})
+
+
+@login_required
+@require_POST
+def lead_determine(request, pk):
+    return _post_form_action(
+        request, pk, DetermineForm,
+        lambda lead, data: services.lead_determine(lead=lead, user=request.user, **data),
+        _("Determination recorded."), allowed=access.can_screen)
+
+
+@login_required
+@require_POST
+def follow_up_plan(request, pk):
+    return _post_form_action(
+        request, pk, FollowUpPlanForm,
+        lambda lead, data: services.follow_up_plan_set(lead=lead, user=request.user, **data),
+        _("Follow-up plan saved."),
+        allowed=lambda user, lead: access.can_screen(user, lead) or access.owns_later_stages(user, lead))
+
+
+@login_required
+@require_POST
+def return_visit_add(request, pk):
+    return _post_form_action(
+        request, pk, ReturnVisitForm,
+        lambda lead, data: services.return_visit_add(lead=lead, user=request.user, **data),
+        _("Return visit recorded."), allowed=access.owns_later_stages)
+
+
+@login_required
+@require_POST
+def outcome_add(request, pk):
+    return _post_form_action(
+        request, pk, OutcomeForm,
+        lambda lead, data: services.outcome_set(lead=lead, user=request.user, **data),
+        _("Output and tax recorded."), allowed=access.owns_later_stages)

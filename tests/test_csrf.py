@@ -12,11 +12,13 @@ from .test_permission_matrix import MATRIX
 
 
 def snapshot():
-    from leads.models import Lead, ScreeningMeeting
+    from leads.models import Contact, FollowUpPlan, Lead, LeadOutcome, ScreeningMeeting, Visit
 
     return (
         list(Lead.objects.values_list("pk", "stage", "station_id", "duplicate_status", "title")),
         list(ScreeningMeeting.objects.values_list("pk", "date")),
+        list(Contact.objects.values_list("pk", "name")), list(Visit.objects.values_list("pk", "date")),
+        list(FollowUpPlan.objects.values_list("pk", "leader")), list(LeadOutcome.objects.values_list("pk", "tax")),
         list(Station.objects.values_list("pk", "name", "code")),
         list(Posting.objects.values_list("pk", "ended_on", "title")),
         list(Person.objects.values_list("pk", "name", "phone")),

@@ -104,6 +104,13 @@ MATRIX = {
     "leads:reassign": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
     "leads:investor_visit_add": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
     "leads:funds_add": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    "leads:determine": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    "leads:follow_up_plan": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    "leads:return_visit_add": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    "leads:outcome_add": (lambda w: {"pk": w.lead.pk}, POST_ONLY),
+    # The park sees no team, so it has no contact book or visit log.
+    "leads:contacts": (None, (FOUND, OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK)),
+    "leads:visits": (None, (FOUND, OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK)),
 }
 
 
@@ -183,6 +190,17 @@ POST_MATRIX = {
                                  FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "leads:funds_add": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND,
                         FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "leads:determine": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                        FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "leads:follow_up_plan": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FORBIDDEN, FOUND,
+                             FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "leads:return_visit_add": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND,
+                               FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "leads:outcome_add": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND,
+                          FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # Adding to a contact book or visit log: the user's own team only.
+    "leads:contacts": (FOUND, OK, OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "leads:visits": (FOUND, OK, OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
 }
 POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]
 

@@ -61,6 +61,13 @@ class LeadRules(models.Model):
         help_text=_("A lead at or above this total investment is major: its review needs the leader in charge, "
                     "it gets a follow-up plan and appears in the monthly major-lead report."),
     )
+    visits_per_week = models.PositiveSmallIntegerField(
+        _("enterprise visits a week (target)"), default=0, help_text=_("0 means no target."))
+    visits_target_per = models.CharField(
+        _("the visit target applies to"), max_length=10, choices=[("team", _("each team")), ("person", _("each person"))],
+        default="team")
+    new_investors_per_month = models.PositiveSmallIntegerField(
+        _("new investors met a month, per person (target)"), default=0, help_text=_("0 means no target."))
     top_enterprise_ranks = models.JSONField(
         _("executive ranks that qualify a visit from a top enterprise"), default=list, blank=True,
     )
