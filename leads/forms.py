@@ -74,6 +74,16 @@ class LeadForm(forms.Form):
         help_text=_("An outside person who brought the lead (all-staff promotion: anyone may)."))
     first_provider_unit = forms.CharField(label=_("Their unit"), max_length=100, required=False)
     tags = ListField(label=_("Tags"), required=False, max_length=200)
+    previous_phase = forms.ModelChoiceField(
+        label=_("Earlier lead (for a capital increase or a later phase)"), queryset=Lead.objects.none(),
+        required=False, help_text=_("This lead counts only its own amount."))
+
+    def __init__(self, *args, previous_phases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if previous_phases is not None:
+            self.fields["previous_phase"].queryset = previous_phases
+        else:
+            del self.fields["previous_phase"]
 
     QUICK = ("title", "enterprise_name", "credit_code", "total_investment", "category", "investor_name",
              "investor_phone", "content")
@@ -96,6 +106,7 @@ class LeadForm(forms.Form):
         initial["enterprise_name"] = lead.enterprise.name if lead.enterprise_id else ""
         initial["credit_code"] = lead.enterprise.credit_code if lead.enterprise_id else ""
         initial["tags"] = [tag.name for tag in lead.tags.all()]
+        initial["previous_phase"] = lead.previous_phase_id
         return initial
 
 
@@ -116,6 +127,7 @@ class MoveForm(forms.Form):
     started_on = forms.DateField(label=_("Started on"), required=False, widget=DateInput())
     completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DateInput())
     production_on = forms.DateField(label=_("In production on"), required=False, widget=DateInput())
+    actual_fixed_asset_investment = WanField(label=_("Actual fixed-asset investment (万元)"))
     lost_reason = forms.CharField(label=_("Reason lost"), max_length=200, required=False)
     lost_poor_service = forms.TypedChoiceField(
         label=_("Lost through poor service?"), required=False, empty_value=None,
@@ -123,8 +135,8 @@ class MoveForm(forms.Form):
     )
 
     FACTS = ("transferred_to", "follower", "review_site", "review_land_utilities", "review_policy", "review_leader",
-             "signed_on", "contract_amount", "started_on", "completed_on", "production_on", "lost_reason",
-             "lost_poor_service")
+             "signed_on", "contract_amount", "started_on", "completed_on", "production_on",
+             "actual_fixed_asset_investment", "lost_reason", "lost_poor_service")
 
     def __init__(self, *args, moves, **kwargs):
         super().__init__(*args, **kwargs)

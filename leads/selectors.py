@@ -28,7 +28,7 @@ from .models import (
     StageChange,
     Visit,
 )
-from .services import rules_for
+from .services import STAGE_MOVE_REASON, rules_for
 
 SORTS = {
     "filed": "-filed_at", "-filed": "filed_at", "amount": "-total_investment", "-amount": "total_investment",
@@ -180,15 +180,17 @@ def lead_get(*, user, pk) -> Lead:
 def lead_timeline(*, lead: Lead) -> list[dict]:
     """Everything that happened to a lead, newest first: stages, meetings, visits, funds, edits."""
     entries = []
-    for change in lead.stage_changes.select_related("by"):
+    for change in lead.stage_changes.select_related("by__person"):
         entries.append({"at": change.at, "kind": "stage", "who": change.by, "object": change})
     for decision in lead.screening_decisions.select_related("meeting", "transfer_to"):
         entries.append({"at": _day(decision.meeting.date), "kind": "decision", "who": None, "object": decision})
-    for visit in lead.investor_visits.select_related("recorded_by"):
+    for visit in lead.investor_visits.select_related("recorded_by__person"):
         entries.append({"at": _day(visit.date), "kind": "investor_visit", "who": visit.recorded_by, "object": visit})
-    for entry in lead.funds.select_related("recorded_by"):
+    for entry in lead.funds.select_related("recorded_by__person"):
         entries.append({"at": _day(entry.date), "kind": "funds", "who": entry.recorded_by, "object": entry})
-    for record in lead.history.select_related("history_user")[:50]:
+    for record in lead.history.select_related("history_user__person")[:50]:
+        if (record.history_change_reason or "").startswith(STAGE_MOVE_REASON):
+            continue  # shown by its StageChange row
         entries.append({"at": record.history_date, "kind": "edit", "who": record.history_user, "object": record})
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries

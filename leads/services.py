@@ -50,6 +50,7 @@ LEAD_FIELDS = (
     "first_provider_name", "first_provider_unit", "previous_phase",
 )
 TITLE_SIMILARITY = 0.5
+STAGE_MOVE_REASON = "stage:"
 
 
 def rules_for(profile: Profile | None = None) -> LeadRules:
@@ -303,6 +304,12 @@ REQUIRED_FACTS = {
     Stage.PRODUCTION: ("production_on",),
     Stage.LOST: ("lost_reason", "lost_poor_service"),
 }
+# What the move form shows for each stage (required facts and the optional ones of that stage).
+STAGE_FACTS = {
+    **{str(stage): list(names) for stage, names in REQUIRED_FACTS.items()},
+    str(Stage.REVIEW): [*REQUIRED_FACTS[Stage.REVIEW], "review_leader"],
+    str(Stage.COMPLETED): [*REQUIRED_FACTS[Stage.COMPLETED], "actual_fixed_asset_investment"],
+}
 FACT_FIELDS = {name for names in REQUIRED_FACTS.values() for name in names} | {
     "review_leader", "actual_fixed_asset_investment",
 }
@@ -356,7 +363,8 @@ def lead_move(*, lead: Lead, user, to_stage: str, note: str = "", evidence=None,
     from_stage = lead.stage
     lead.held_from = from_stage if to_stage == Stage.ON_HOLD else ""
     lead.stage = to_stage
-    save_validated(lead, user=user, reason=_("Moved to %(stage)s") % {"stage": Stage(to_stage).label})
+    # The StageChange row tells the story; the history row only marks itself as the same move.
+    save_validated(lead, user=user, reason=f"{STAGE_MOVE_REASON}{to_stage}")
     StageChange.objects.create(lead=lead, from_stage=from_stage, to_stage=to_stage, by=user, note=note,
                                evidence=evidence or "")
     return lead

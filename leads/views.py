@@ -1,6 +1,7 @@
 """Views of the `leads` app: thin — read through selectors, write through services."""
 
 import datetime
+import json
 import secrets
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -112,7 +114,7 @@ def lead_create(request):
     station = stations.first()
     if request.method == "POST":
         station = stations.filter(pk=request.POST.get("station")).first() or station
-        form = LeadForm(request.POST)
+        form = LeadForm(request.POST, previous_phases=_earlier_leads(request.user))
         if form.is_valid():
             data = dict(form.cleaned_data)
             tags = data.pop("tags")
@@ -127,8 +129,17 @@ def lead_create(request):
                     messages.success(request, _("Lead filed."))
                 return redirect(lead)
     else:
-        form = LeadForm()
+        form = LeadForm(previous_phases=_earlier_leads(request.user))
     return render(request, "leads/lead_form.html", {"form": form, "stations": stations, "station": station})
+
+
+def _earlier_leads(user, exclude=None):
+    """Leads a new one may follow as a capital increase or later phase: the user's own team's."""
+    condition = Q(station__in=stations_for(user, Action.WORK))
+    if exclude is not None and exclude.previous_phase_id:
+        condition |= Q(pk=exclude.previous_phase_id)  # the link it already has stays a valid choice
+    leads = Lead.objects.countable().filter(condition).order_by("-filed_at")
+    return leads.exclude(pk=exclude.pk) if exclude else leads
 
 
 @login_required
@@ -155,6 +166,7 @@ def lead_detail(request, pk):
         "lead": lead, "lead_class": lead_class, "class_reason": reason, "timeline": selectors.lead_timeline(lead=lead),
         "funds": list(lead.funds.all()), "tags": list(lead.tags.all()),
         "move_form": MoveForm(moves=moves) if moves else None,
+        "stage_facts": json.dumps(services.STAGE_FACTS),
         "can_edit": access.can_edit(request.user, lead), "can_screen": access.can_screen(request.user, lead),
         "is_major": (lead.total_investment or 0) >= rules.major_threshold,
         "duplicates": list(lead.duplicates.select_related("station")),
@@ -199,7 +211,7 @@ def lead_update(request, pk):
     if not access.can_edit(request.user, lead):
         raise PermissionDenied
     if request.method == "POST":
-        form = LeadForm(request.POST)
+        form = LeadForm(request.POST, previous_phases=_earlier_leads(request.user, exclude=lead))
         if form.is_valid():
             data = dict(form.cleaned_data)
             tags = data.pop("tags")
@@ -215,7 +227,7 @@ def lead_update(request, pk):
                 messages.success(request, _("Lead saved."))
                 return redirect(lead)
     else:
-        form = LeadForm(initial=LeadForm.initial_for(lead))
+        form = LeadForm(initial=LeadForm.initial_for(lead), previous_phases=_earlier_leads(request.user, exclude=lead))
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
 
 

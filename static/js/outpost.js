@@ -20,3 +20,21 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// The lead move form shows only the facts the chosen stage needs (all of them without script).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form.js-stage-facts").forEach((form) => {
+    const facts = JSON.parse(form.dataset.stageFacts || "{}");
+    const all = new Set(Object.values(facts).flat());
+    const select = form.querySelector("select[name=to_stage]");
+    const update = () => {
+      const wanted = new Set(facts[select.value] || []);
+      all.forEach((name) => {
+        const wrapper = form.querySelector(`#div_id_${name}`);
+        if (wrapper) wrapper.classList.toggle("d-none", !wanted.has(name));
+      });
+    };
+    select.addEventListener("change", update);
+    update();
+  });
+});

@@ -179,3 +179,28 @@ def test_lead_detail_shows_the_timeline(world, client_for, file_lead):
                                 real_intent=True)
     timeline = client_for("chief_a").get(lead.get_absolute_url()).context["timeline"]
     assert {entry["kind"] for entry in timeline} >= {"stage", "investor_visit", "edit"}
+
+
+def test_a_capital_increase_is_filed_linked_to_the_first_lead(world, client_for, file_lead):
+    first = file_lead("chief_a", title="一期", total_investment=Decimal("100000000"))
+    client_for("chief_a").post(reverse("leads:create"), {
+        "station": world.station_a.pk, "title": "二期增资", "enterprise_name": "别的名称", "category": "capital_increase",
+        "total_investment": "3000", "source": "station", "origin": "domestic", "currency": "CNY",
+        "previous_phase": first.pk})
+    second = Lead.objects.get(title="二期增资")
+    assert second.previous_phase == first
+    assert second.total_investment == Decimal("30000000.00")
+
+
+def test_the_park_edits_a_transferred_lead_that_has_an_earlier_phase(world, client_for, file_lead):
+    first = file_lead("chief_a", title="一期")
+    lead = file_lead("chief_a", title="二期", previous_phase=first, enterprise_name="别的公司")
+    meeting = services.meeting_create(user=world.users["bureau"], date=TODAY)
+    services.meeting_decide(meeting=meeting, user=world.users["bureau"], lead=lead, decision=MeetingDecision.VALID,
+                            reason="好", transfer_to=world.park_unit, follower="刘")
+    response = client_for("park").post(reverse("leads:update", args=[lead.pk]), {
+        "title": "二期（园区更新）", "enterprise_name": "别的公司", "category": "industrial", "source": "station",
+        "origin": "domestic", "currency": "CNY", "previous_phase": first.pk, "utilities": "双回路"})
+    assert response.status_code == HTTPStatus.FOUND, response.context["form"].errors
+    lead.refresh_from_db()
+    assert (lead.title, lead.previous_phase, lead.utilities) == ("二期（园区更新）", first, "双回路")
