@@ -86,6 +86,14 @@ def seed(*, admin):
         )
         _advance(lead, target, chief=chief, bureau=bureau, park_user=park_user, park=parks[0], meeting=meeting,
                  today=today)
+    _aftercare(bureau=bureau, park_user=park_user, today=today, parks=parks)
+    # A lead the Ningbo station follows itself (the second path of seed 000), with an investor visit.
+    chief = user_model.objects.get(username="nb-chief")
+    own = services.lead_file(user=chief, station=Station.objects.get(code="NB"), title="模具产业配套项目",
+                             enterprise_name="宁波精工模具有限公司", total_investment=Decimal(6000) * WAN,
+                             content="精密模具生产线", investor_name="钱总", investor_phone="13900001234",
+                             utilities="工业用电")
+    services.lead_move(lead=own, user=chief, to_stage=Stage.NEGOTIATION, note="站内自行对接洽谈")
     for later_code, _earlier_code, title, company in DUPLICATES:
         chief = user_model.objects.get(username=f"{later_code.lower()}-chief")
         services.lead_file(user=chief, station=Station.objects.get(code=later_code), title=title,
@@ -129,3 +137,24 @@ def _advance(lead, target, *, chief, bureau, park_user, park, meeting, today):
         services.funds_add(lead=lead, user=park_user, date=today - datetime.timedelta(days=3),
                            amount=(lead.total_investment * Decimal("0.3")).quantize(Decimal("0.01")),
                            note="首期资金到位")
+
+
+def _aftercare(*, bureau, park_user, today, parks):
+    """Qualified leads, the bureau's determinations, five-ones plans, return visits, output and tax."""
+    from .models import ExecutiveRank
+
+    for title, rank in (("新能源电池储能项目", ExecutiveRank.CHAIRMAN),
+                        ("汽车零部件产业园", ExecutiveRank.INVESTMENT_MANAGER)):
+        lead = Lead.objects.get(title=title)
+        services.investor_visit_add(lead=lead, user=bureau, date=today - datetime.timedelta(days=40),
+                                    executive_name=f"{lead.enterprise.name[2:4]}董事长", rank=rank,
+                                    departments="发改局、自然资源局、经开区", received_by_leader=True, real_intent=True)
+        services.lead_determine(lead=lead, user=bureau, introducer_unit=lead.station.units.first(),
+                                introducer_person=lead.station.postings.current().chiefs().first().person.name,
+                                service_unit=parks[0], service_secretary="经开区 周科长", investor_name=lead.investor_name)
+        services.follow_up_plan_set(lead=lead, user=bureau, leader="分管副区长", department="区发改局",
+                                    team=f"{title}专班", wechat_group=f"{title}服务群", timeline="三个月内开工，一年内投产")
+    landed = Lead.objects.get(title="航空零部件制造项目")
+    services.return_visit_add(lead=landed, user=park_user, date=today, note="企业生产正常，反映用工需求")
+    services.outcome_set(lead=landed, user=park_user, year=today.year, output_value=Decimal(30000) * WAN,
+                         tax=Decimal(1200) * WAN)

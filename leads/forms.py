@@ -78,12 +78,18 @@ class LeadForm(forms.Form):
         label=_("Earlier lead (for a capital increase or a later phase)"), queryset=Lead.objects.none(),
         required=False, help_text=_("This lead counts only its own amount."))
 
-    def __init__(self, *args, previous_phases=None, **kwargs):
+    def __init__(self, *args, previous_phases=None, locked=(), **kwargs):
         super().__init__(*args, **kwargs)
         if previous_phases is not None:
             self.fields["previous_phase"].queryset = previous_phases
         else:
             del self.fields["previous_phase"]
+        # After screening what the lead is and who brought it are shown, not edited.
+        for name in locked:
+            if name in self.fields:
+                self.fields[name].disabled = True
+        if "enterprise" in locked:
+            self.fields["enterprise_name"].disabled = self.fields["credit_code"].disabled = True
 
     QUICK = ("title", "enterprise_name", "credit_code", "total_investment", "category", "investor_name",
              "investor_phone", "content")
@@ -116,8 +122,6 @@ class MoveForm(forms.Form):
     to_stage = forms.ChoiceField(label=_("Move to"))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.FileField(label=_("Evidence (file)"), required=False)
-    transferred_to = forms.ModelChoiceField(label=_("Transfer to"), queryset=Unit.objects.active(), required=False)
-    follower = forms.CharField(label=_("Follower"), max_length=100, required=False)
     review_site = forms.CharField(label=_("Site"), max_length=200, required=False)
     review_land_utilities = forms.CharField(label=_("Land and utilities"), max_length=200, required=False)
     review_policy = forms.CharField(label=_("Policy support"), max_length=200, required=False)
@@ -134,7 +138,7 @@ class MoveForm(forms.Form):
         choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], coerce=lambda value: value == "yes",
     )
 
-    FACTS = ("transferred_to", "follower", "review_site", "review_land_utilities", "review_policy", "review_leader",
+    FACTS = ("review_site", "review_land_utilities", "review_policy", "review_leader",
              "signed_on", "contract_amount", "started_on", "completed_on", "production_on",
              "actual_fixed_asset_investment", "lost_reason", "lost_poor_service")
 
@@ -159,12 +163,15 @@ class DecisionForm(forms.Form):
     lead = forms.ModelChoiceField(label=_("Lead"), queryset=Lead.objects.none())
     decision = forms.ChoiceField(label=_("Decision"), choices=MeetingDecision.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    transfer_to = forms.ModelChoiceField(label=_("Transfer to"), queryset=Unit.objects.active(), required=False)
+    transfer_to = forms.ModelChoiceField(label=_("Transfer to"), queryset=Unit.objects.none(), required=False)
     follower = forms.CharField(label=_("Follower"), max_length=100, required=False)
 
     def __init__(self, *args, queue, **kwargs):
+        from .services import TRANSFER_UNIT_KINDS
+
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = queue
+        self.fields["transfer_to"].queryset = Unit.objects.active().filter(kind__in=TRANSFER_UNIT_KINDS)
 
 
 class DuplicateForm(forms.Form):

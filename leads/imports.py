@@ -47,6 +47,7 @@ ZIP_MAGIC = b"PK"
 FILED_AT_TIME = datetime.time(9, 0)
 FILED_AT_ZONE = ZoneInfo("Asia/Shanghai")
 
+LEDGER_DATE_NOTE = "申报日期不作为备案时间：团队导入的信息以导入时间备案（首报以招商局备案记录为准）。"
 FORMULA_ERROR = "单元格含公式，请填写数值或文字"
 EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA"}
 TOTAL_ROW = re.compile(r"^(本页|本月|本年|全年)?(合计|总计|小计)")
@@ -111,6 +112,7 @@ class RowResult:
     values: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ledger_date_ignored: bool = False
 
     @property
     def title(self) -> str:
@@ -487,6 +489,8 @@ def _read(rows, report: ImportReport, *, user, default_station) -> None:
         if result.title and not result.errors:
             _check_database(result)
         report.rows.append(result)
+        if result.ledger_date_ignored and LEDGER_DATE_NOTE not in report.notes:
+            report.notes.append(LEDGER_DATE_NOTE)
 
 
 def _check_columns(columns: list[Column], report: ImportReport, *, default_station, sheet_unit) -> bool:
@@ -576,8 +580,15 @@ def _row(number, row, columns, lookups: _Lookups, *, user, default_station, shee
     if total is not None and fixed is not None and fixed > total:
         errors.append(f"{label('fixed_asset_investment')}不能大于总投资")
     filed_on = parsed.pop("filed_on", None)
-    values["filed_at"] = (datetime.datetime.combine(filed_on, FILED_AT_TIME, tzinfo=FILED_AT_ZONE)
-                          if filed_on else None)
+    # The filing time establishes first-provider priority: only the bureau, which keeps the filing
+    # record, may carry a ledger's earlier 申报日期 over; a team's import is filed now.
+    if filed_on and has_role(user, Role.BUREAU):
+        values["filed_at"] = datetime.datetime.combine(filed_on, FILED_AT_TIME, tzinfo=FILED_AT_ZONE)
+    else:
+        values["filed_at"] = None
+        result.ledger_date_ignored = bool(filed_on)
+    # A bureau import credits nobody by default: the first provider is whoever the ledger names.
+    values["credit_filer"] = not has_role(user, Role.BUREAU)
     values.update(parsed)
     if not errors:
         _model_check(result, cells)

@@ -10,7 +10,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from stations.permissions import Action, Role, get_in_scope_or_404, has_role, stations_for
@@ -35,6 +37,9 @@ SORTS = {
     "title": "title", "stage": "stage",
 }
 WAN = Decimal("10000")
+# Sorting by stage follows the pipeline, then the exits, not the alphabet.
+STAGE_ORDER = Case(*[When(stage=stage, then=Value(index)) for index, stage in enumerate([*PIPELINE, *EXITS])],
+                   output_field=IntegerField())
 
 
 @dataclass
@@ -93,23 +98,26 @@ def lead_list(*, user, filters: LeadFilters | None = None):
         leads = leads.of_class(filters.lead_class)
     lookups = {
         "station_id": filters.station, "stage": filters.stage, "source": filters.source,
-        "industry_id": filters.industry, "category": filters.category, "origin": filters.origin,
-        "filed_at__year": filters.year, "tags__id": filters.tag,
+        "category": filters.category, "origin": filters.origin, "filed_at__year": filters.year,
+        "tags__id": filters.tag,
     }
     leads = leads.filter(**{key: value for key, value in lookups.items() if value not in (None, "")})
+    if filters.industry:  # a section matches its divisions too
+        leads = leads.filter(Q(industry_id=filters.industry) | Q(industry__parent_id=filters.industry))
     if filters.min_wan is not None:
         leads = leads.filter(total_investment__gte=filters.min_wan * WAN)
     if filters.max_wan is not None:
         leads = leads.filter(total_investment__lte=filters.max_wan * WAN)
-    if filters.scale_only:
-        leads = leads.filter(total_investment__gte=rules_for().scale_threshold)
+    if filters.scale_only:  # 规模项目 are measured by fixed-asset investment (seed 001)
+        leads = leads.filter(fixed_asset_investment__gte=rules_for().scale_threshold)
     if filters.q:
         leads = leads.filter(Q(title__icontains=filters.q) | Q(enterprise__name__icontains=filters.q)
                              | Q(investor_name__icontains=filters.q))
+    order = STAGE_ORDER if filters.sort == "stage" else SORTS[filters.sort]
     return (
         leads.with_classes()
         .select_related("station", "enterprise", "industry", "transferred_to")
-        .order_by(SORTS[filters.sort], "-pk")
+        .order_by(order, "-filed_at", "-pk")
     )
 
 
@@ -121,50 +129,45 @@ def board(*, user, filters: LeadFilters | None = None, per_stage: int = 30):
     leads = lead_list(user=user, filters=filters)
     counts = dict(leads.order_by().values_list("stage").annotate(n=Count("pk")))
     columns = {stage: [] for stage in [*PIPELINE, *EXITS]}
-    for lead in leads:
-        if len(columns[lead.stage]) < per_stage:
-            columns[lead.stage].append(lead)
+    newest = leads.annotate(
+        place=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("filed_at").desc(), F("pk").desc()])
+    ).filter(place__lte=per_stage)
+    for lead in newest:
+        columns[lead.stage].append(lead)
     return [(stage, Stage(stage).label, counts.get(stage, 0), columns[stage]) for stage in columns]
 
 
 def funnel(*, user, year: int | None = None):
-    """Counts and amounts (总投资, in 元) per stage, by team and in total.
+    """Counts and amounts (总投资, in 元) per stage, by team and in total, in one grouped query.
 
-    A pipeline stage counts the leads now at that stage or further on (so the funnel narrows);
-    every lead counts as filed; the exits (rejected, on hold, lost) count the leads now there.
-    Duplicates never count. One query, grouped in the database.
+    A pipeline stage counts the leads that ever reached it (a `StageChange` into it), so a lead
+    negotiated by its team without a transfer is never counted as screened or transferred, and a
+    lead later lost or on hold still counts where it got to. The exits count the leads now there.
+    Duplicates never count.
     """
     leads = access.leads_for(user).countable()
     if year:
         leads = leads.filter(filed_at__year=year)
-    rows = leads.order_by().values("station_id", "station__name", "stage").annotate(
-        n=Count("pk"), amount=Sum("total_investment"))
-    stations = {}
-    for row in rows:
-        station = stations.setdefault(row["station_id"], {"name": row["station__name"], "stages": {}})
-        station["stages"][row["stage"]] = (row["n"], row["amount"] or Decimal(0))
-    stages = [*PIPELINE, *EXITS]
+    annotations = {}
+    for stage in PIPELINE:
+        reached = Exists(StageChange.objects.filter(lead=OuterRef("pk"), to_stage=stage))
+        annotations[f"n_{stage}"] = Count("pk", filter=Q(reached))
+        annotations[f"a_{stage}"] = Sum("total_investment", filter=Q(reached))
+    for stage in EXITS:
+        annotations[f"n_{stage}"] = Count("pk", filter=Q(stage=stage))
+        annotations[f"a_{stage}"] = Sum("total_investment", filter=Q(stage=stage))
+    rows = list(leads.order_by().values("station_id", "station__name").annotate(**annotations))
 
-    def reached(by_stage):
-        result = []
-        for stage in stages:
-            if stage in PIPELINE:
-                later = stages if stage == Stage.FILED else PIPELINE[PIPELINE.index(stage):]
-                n = sum(by_stage.get(s, (0, 0))[0] for s in later)
-                amount = sum(by_stage.get(s, (0, Decimal(0)))[1] for s in later)
-            else:
-                n, amount = by_stage.get(stage, (0, Decimal(0)))
-            result.append((stage, Stage(stage).label, n, amount))
-        return result
+    def cells(row):
+        return [(stage, Stage(stage).label, row[f"n_{stage}"], row[f"a_{stage}"] or Decimal(0))
+                for stage in [*PIPELINE, *EXITS]]
 
-    total = {}
-    for station in stations.values():
-        for stage, (n, amount) in station["stages"].items():
-            count, money = total.get(stage, (0, Decimal(0)))
-            total[stage] = (count + n, money + amount)
-    table = [{"name": s["name"], "cells": reached(s["stages"])} for s in sorted(stations.values(),
-                                                                                   key=lambda s: s["name"])]
-    return {"total": reached(total), "stations": table}
+    total = {key: sum((row[key] or 0) for row in rows) for key in annotations}
+    return {
+        "total": cells(total),
+        "stations": [{"name": row["station__name"], "cells": cells(row)}
+                     for row in sorted(rows, key=lambda row: row["station__name"])],
+    }
 
 
 def lead_get(*, user, pk) -> Lead:

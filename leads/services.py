@@ -51,6 +51,8 @@ LEAD_FIELDS = (
 )
 TITLE_SIMILARITY = 0.5
 STAGE_MOVE_REASON = "stage:"
+# The units a screening meeting may hand a lead to: parks (and platform companies that act as one).
+TRANSFER_UNIT_KINDS = ("park", "platform")
 
 
 def rules_for(profile: Profile | None = None) -> LeadRules:
@@ -127,9 +129,10 @@ def possible_duplicates(*, title: str, enterprise_name: str = "", credit_code: s
 
 @transaction.atomic
 def lead_file(*, user, station, tags=(), enterprise_name: str = "", credit_code: str = "",
-              first_provider_user=None, filed_at=None, **fields) -> Lead:
+              first_provider_user=None, filed_at=None, credit_filer: bool = True, **fields) -> Lead:
     """File a lead for `station`. The filing time establishes first-provider priority; a lead
-    that may repeat an earlier one is marked as a suspected duplicate for the bureau."""
+    that may repeat an earlier one is marked as a suspected duplicate for the bureau. Unless an
+    outside first provider is named (or `credit_filer` is False), the filer is the first provider."""
     if not access.can_file(user, station) and not has_role(user, Role.BUREAU):
         raise PermissionDenied
     values = {name: fields[name] for name in LEAD_FIELDS if name in fields}
@@ -143,10 +146,12 @@ def lead_file(*, user, station, tags=(), enterprise_name: str = "", credit_code:
         filed_by=user,
         created_by=user,
         first_provider_user=first_provider_user if first_provider_user is not None else (
-            None if values.get("first_provider_name") else user),
+            None if (values.get("first_provider_name") or not credit_filer) else user),
         **values,
     )
     _clean(lead)
+    if lead.previous_phase is not None and lead.previous_phase.station_id != station.pk:
+        raise ValidationError({"previous_phase": _("Link a phase of the same team's project.")})
     if possible_duplicates(title=lead.title, enterprise_name=enterprise.name if enterprise else "",
                            credit_code=enterprise.credit_code if enterprise else ""):
         lead.duplicate_status = DuplicateStatus.SUSPECTED
@@ -181,21 +186,71 @@ def _clean(lead: Lead) -> None:
         raise ValidationError(errors)
 
 
+# What a lead is and who brought it: fixed once screening is over (the counts depend on them).
+LOCKED_AFTER_SCREENING = (
+    "title", "enterprise", "source", "category", "origin", "currency", "exchange_rate", "exchange_rate_date",
+    "total_investment", "fixed_asset_investment", "first_provider_name", "first_provider_unit", "previous_phase",
+)
+
+
+def screening_over(lead: Lead) -> bool:
+    stage = lead.held_from if lead.stage == Stage.ON_HOLD else lead.stage
+    return stage not in access.SCREENING_STAGES
+
+
 @transaction.atomic
-def lead_update(*, lead: Lead, user, tags=None, **fields) -> Lead:
-    """Edit a lead's facts (who may: see `access.can_edit`). Team and filing never change here."""
+def lead_update(*, lead: Lead, user, tags=None, enterprise_name: str | None = None, credit_code: str = "",
+                **fields) -> Lead:
+    """Edit a lead's facts (who may: see `access.can_edit`). Team and filing never change here;
+    after screening, what the lead is and who brought it (`LOCKED_AFTER_SCREENING`) no longer
+    change either. A changed title or enterprise is checked for duplicates again."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if not access.can_edit(user, lead):
         raise PermissionDenied
+    if enterprise_name is not None:
+        enterprise_name = enterprise_name.strip()
+        current = lead.enterprise
+        if enterprise_name and (current is None or current.name != enterprise_name
+                                or (credit_code and current.credit_code != credit_code.strip().upper())):
+            fields["enterprise"] = enterprise_find_or_create(user=user, name=enterprise_name, credit_code=credit_code)
+        elif not enterprise_name:
+            fields["enterprise"] = None
     changed = [name for name in LEAD_FIELDS if name in fields and getattr(lead, name) != fields[name]]
+    locked = [name for name in changed if name in LOCKED_AFTER_SCREENING]
+    if locked and screening_over(lead):
+        raise ValidationError({name: _("Fixed once screening is over.") for name in locked})
+    if "previous_phase" in changed:
+        _check_previous_phase(lead, fields["previous_phase"])
+    had_provider = bool(lead.first_provider_user_id or lead.first_provider_name)
     for name in changed:
         setattr(lead, name, fields[name])
     _clean(lead)
+    if had_provider and not (lead.first_provider_user_id or lead.first_provider_name):
+        raise ValidationError({"first_provider_name": _("A lead always keeps its first provider.")})
+    if {"title", "enterprise"} & set(changed) and lead.duplicate_status in ("", DuplicateStatus.DISTINCT):
+        enterprise = lead.enterprise
+        if possible_duplicates(title=lead.title, enterprise_name=enterprise.name if enterprise else "",
+                               credit_code=enterprise.credit_code if enterprise else "", exclude_pk=lead.pk):
+            lead.duplicate_status = DuplicateStatus.SUSPECTED
     if changed:
         save_validated(lead, user=user, reason=_("Lead edited"))
     if tags is not None:
         lead.tags.set(_tags(tags))
     return lead
+
+
+def _check_previous_phase(lead: Lead, previous: Lead | None) -> None:
+    """An earlier phase is another lead of the same team, filed earlier, without a loop."""
+    if previous is None:
+        return
+    if previous.station_id != lead.station_id:
+        raise ValidationError({"previous_phase": _("Link a phase of the same team's project.")})
+    seen = {lead.pk}
+    while previous is not None:
+        if previous.pk in seen:
+            raise ValidationError({"previous_phase": _("These leads would follow each other in a loop.")})
+        seen.add(previous.pk)
+        previous = previous.previous_phase
 
 
 @transaction.atomic
@@ -254,6 +309,11 @@ def lead_resolve_duplicate(*, lead: Lead, user, original: Lead | None, reason: s
         )
     lead.duplicate_status, lead.duplicate_of = DuplicateStatus.DUPLICATE, original
     save_validated(lead, user=user, reason=_("Duplicate of #%(pk)s: %(reason)s") % {"pk": original.pk, "reason": reason})
+    # Leads that duplicated this one now point at the original: no chains.
+    for later in Lead.objects.select_for_update().filter(duplicate_of=lead):
+        later.duplicate_of = original
+        save_validated(later, user=user, reason=_("Duplicate of #%(pk)s: %(reason)s") % {"pk": original.pk,
+                                                                                       "reason": reason})
     return lead
 
 
@@ -308,7 +368,9 @@ REQUIRED_FACTS = {
 STAGE_FACTS = {
     **{str(stage): list(names) for stage, names in REQUIRED_FACTS.items()},
     str(Stage.REVIEW): [*REQUIRED_FACTS[Stage.REVIEW], "review_leader"],
+    str(Stage.STARTED): [*REQUIRED_FACTS[Stage.STARTED], "actual_fixed_asset_investment"],
     str(Stage.COMPLETED): [*REQUIRED_FACTS[Stage.COMPLETED], "actual_fixed_asset_investment"],
+    str(Stage.PRODUCTION): [*REQUIRED_FACTS[Stage.PRODUCTION], "actual_fixed_asset_investment"],
 }
 FACT_FIELDS = {name for names in REQUIRED_FACTS.values() for name in names} | {
     "review_leader", "actual_fixed_asset_investment",
@@ -338,7 +400,8 @@ def _check_facts(lead: Lead, to_stage: str, note: str, rules: LeadRules) -> None
 
 
 @transaction.atomic
-def lead_move(*, lead: Lead, user, to_stage: str, note: str = "", evidence=None, **facts) -> Lead:
+def lead_move(*, lead: Lead, user, to_stage: str, note: str = "", evidence=None, _by_meeting: bool = False,
+              **facts) -> Lead:
     """Move a lead to `to_stage`, recording the facts the stage needs and a `StageChange` row.
 
     Refused (nothing saved) when the profile's stages do not allow the move, when the user does not
@@ -353,9 +416,17 @@ def lead_move(*, lead: Lead, user, to_stage: str, note: str = "", evidence=None,
         raise PermissionDenied
     if lead.duplicate_status == DuplicateStatus.DUPLICATE and to_stage != Stage.REJECTED:
         raise ValidationError(_("A duplicate lead does not move on; follow the original filing."))
+    if to_stage == Stage.TRANSFERRED and not _by_meeting:
+        raise ValidationError(_("A lead is transferred by a screening meeting's decision."))
+    wanted = set(STAGE_FACTS.get(str(to_stage), []))
+    unknown = set(facts) - FACT_FIELDS
+    if unknown:
+        raise ValueError(f"not stage facts: {sorted(unknown)}")
+    foreign = {name: _("This is not recorded when moving to %(stage)s.") % {"stage": Stage(to_stage).label}
+               for name, value in facts.items() if name not in wanted and value not in (None, "")}
+    if foreign:
+        raise ValidationError(foreign)
     for name, value in facts.items():
-        if name not in FACT_FIELDS:
-            raise ValueError(f"{name} is not a stage fact")
         setattr(lead, name, value)
     _check_facts(lead, to_stage, note, rules)
     if to_stage == Stage.TRANSFERRED:
@@ -393,12 +464,16 @@ def meeting_decide(*, meeting: ScreeningMeeting, user, lead: Lead, decision: str
         raise ValidationError({"reason": _("Give the reason for the decision.")})
     if decision == MeetingDecision.VALID and (transfer_to is None or not follower.strip()):
         raise ValidationError({"transfer_to": _("A valid lead is transferred to a park or group with a follower.")})
+    if decision == MeetingDecision.VALID and transfer_to.kind not in TRANSFER_UNIT_KINDS:
+        raise ValidationError({"transfer_to": _("Transfer a lead to a park or a platform that follows projects.")})
+    if ScreeningDecision.objects.filter(meeting=meeting, lead=lead).exists():
+        raise ValidationError({"lead": _("This meeting has already decided this lead.")})
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.stage == Stage.FILED:
         lead = lead_move(lead=lead, user=user, to_stage=Stage.SCREENING, note=str(meeting))
     if decision == MeetingDecision.VALID:
         lead = lead_move(lead=lead, user=user, to_stage=Stage.TRANSFERRED, note=reason, transferred_to=transfer_to,
-                         follower=follower.strip())
+                         follower=follower.strip(), _by_meeting=True)
     elif decision == MeetingDecision.REJECTED:
         lead = lead_move(lead=lead, user=user, to_stage=Stage.REJECTED, note=reason)
     elif decision == MeetingDecision.ON_HOLD:
@@ -449,6 +524,8 @@ def funds_add(*, lead: Lead, user, date, amount: Decimal, currency: str = "CNY",
         raise ValidationError({"date": _("This date is in the future.")})
     if currency != "CNY" and not exchange_rate:
         raise ValidationError({"exchange_rate": _("Money in a foreign currency needs the exchange rate.")})
+    if currency == "CNY" and exchange_rate not in (None, 1):
+        raise ValidationError({"exchange_rate": _("Money in 元 takes no exchange rate.")})
     amount_cny = (amount * (exchange_rate or 1)).quantize(Decimal("0.01"))
     entry = FundsEntry(lead=lead, date=date, amount=amount, currency=currency, amount_cny=amount_cny,
                        evidence=evidence or "", note=note, recorded_by=user)

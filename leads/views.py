@@ -113,8 +113,12 @@ def lead_create(request):
         raise PermissionDenied
     station = stations.first()
     if request.method == "POST":
-        station = stations.filter(pk=request.POST.get("station")).first() or station
         form = LeadForm(request.POST, previous_phases=_earlier_leads(request.user))
+        chosen = request.POST.get("station", "")
+        station = stations.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if station is None:
+            form.add_error(None, _("Choose one of your own teams."))
+            station = stations.first()
         if form.is_valid():
             data = dict(form.cleaned_data)
             tags = data.pop("tags")
@@ -159,7 +163,7 @@ def lead_duplicates(request):
 def lead_detail(request, pk):
     lead = selectors.lead_get(user=request.user, pk=pk)
     rules = services.rules_for()
-    moves = [stage for stage in services.allowed_moves(lead, rules) if services.may_move(request.user, lead, stage)]
+    moves = _form_moves(request.user, lead, rules)
     visits = list(lead.investor_visits.all())
     lead_class, reason = lead.lead_class(visits)
     context = {
@@ -169,7 +173,8 @@ def lead_detail(request, pk):
         "stage_facts": json.dumps(services.STAGE_FACTS),
         "can_edit": access.can_edit(request.user, lead), "can_screen": access.can_screen(request.user, lead),
         "is_major": (lead.total_investment or 0) >= rules.major_threshold,
-        "duplicates": list(lead.duplicates.select_related("station")),
+        "duplicates": list(lead.duplicates.filter(pk__in=access.leads_for(request.user).values("pk"))
+                           .select_related("station")),
         "investor_visit_form": InvestorVisitForm(initial={"date": timezone.localdate()}),
         "funds_form": FundsForm(initial={"date": timezone.localdate()}),
         "can_add_funds": lead.stage in ("signed", "started", "completed", "production")
@@ -210,15 +215,14 @@ def lead_update(request, pk):
     lead = selectors.lead_get(user=request.user, pk=pk)
     if not access.can_edit(request.user, lead):
         raise PermissionDenied
+    locked = services.LOCKED_AFTER_SCREENING if services.screening_over(lead) else ()
+    initial = LeadForm.initial_for(lead)
     if request.method == "POST":
-        form = LeadForm(request.POST, previous_phases=_earlier_leads(request.user, exclude=lead))
+        form = LeadForm(request.POST, initial=initial, locked=locked,
+                        previous_phases=_earlier_leads(request.user, exclude=lead))
         if form.is_valid():
             data = dict(form.cleaned_data)
             tags = data.pop("tags")
-            enterprise_name, credit_code = data.pop("enterprise_name"), data.pop("credit_code")
-            if enterprise_name and (not lead.enterprise_id or lead.enterprise.name != enterprise_name):
-                data["enterprise"] = services.enterprise_find_or_create(
-                    user=request.user, name=enterprise_name, credit_code=credit_code)
             try:
                 services.lead_update(lead=lead, user=request.user, tags=tags, **data)
             except ValidationError as error:
@@ -227,7 +231,7 @@ def lead_update(request, pk):
                 messages.success(request, _("Lead saved."))
                 return redirect(lead)
     else:
-        form = LeadForm(initial=LeadForm.initial_for(lead), previous_phases=_earlier_leads(request.user, exclude=lead))
+        form = LeadForm(initial=initial, locked=locked, previous_phases=_earlier_leads(request.user, exclude=lead))
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
 
 
@@ -235,8 +239,7 @@ def lead_update(request, pk):
 @require_POST
 def lead_move(request, pk):
     lead = selectors.lead_get(user=request.user, pk=pk)
-    rules = services.rules_for()
-    moves = [stage for stage in services.allowed_moves(lead, rules) if services.may_move(request.user, lead, stage)]
+    moves = _form_moves(request.user, lead, services.rules_for())
     if not moves:
         raise PermissionDenied
     form = MoveForm(request.POST, request.FILES, moves=moves)
@@ -253,6 +256,12 @@ def lead_move(request, pk):
         for message in _messages_of(ValidationError(form.errors), form):
             messages.error(request, message)
     return redirect(lead)
+
+
+def _form_moves(user, lead, rules):
+    """The moves this user may make from the lead page (a transfer is a screening meeting's)."""
+    return [stage for stage in services.allowed_moves(lead, rules)
+            if stage != Stage.TRANSFERRED and services.may_move(user, lead, stage)]
 
 
 def _messages_of(error: ValidationError, form) -> list[str]:
@@ -402,6 +411,8 @@ def major_report(request):
     today = timezone.localdate()
     try:
         year, month = int(request.GET.get("year", today.year)), int(request.GET.get("month", today.month))
+        if not 2000 <= year <= today.year + 1:
+            raise ValueError
         datetime.date(year, month, 1)
     except ValueError:
         year, month = today.year, today.month
@@ -481,7 +492,10 @@ def lead_import_confirm(request):
         with path.open("rb") as file_obj:
             report = imports.read_ledger(file_obj, user=request.user, default_station=station)
         leads = imports.import_commit(report, user=request.user)
-    except (OSError, ValueError, ValidationError, PermissionDenied):
+    except ValueError as error:  # import_commit says which row and why, in Chinese
+        messages.error(request, str(error))
+        return redirect("leads:import")
+    except (OSError, ValidationError, PermissionDenied):
         messages.error(request, _("The file could not be imported; nothing was saved. Upload it again."))
         return redirect("leads:import")
     finally:

@@ -19,7 +19,7 @@ def test_file_screen_transfer_and_sign(world, page_factory):
     from ..conftest import activate_preset
 
     activate_preset("xiangzhou")
-    services.lead_file(user=world.users["chief_b"], station=world.station_b, title="年产10GWh锂电池项目",
+    services.lead_file(user=world.users["chief_b"], station=world.station_b, title="年产10GWh锂电池项目一期",
                        enterprise_name="宁德示例新能源科技有限公司",
                        filed_at=timezone.now() - datetime.timedelta(days=3))
 
@@ -27,23 +27,30 @@ def test_file_screen_transfer_and_sign(world, page_factory):
     phone = page_factory(phone=True)
     log_in(phone, "chief_a", PASSWORD)
     phone.goto("/leads/new/")
-    phone.fill("#id_title", "年产10GWh锂电池生产线")
+    phone.fill("#id_title", "年产10GWh锂电池项目二期")
     phone.fill("#id_enterprise_name", "宁德示例新能源科技")
     phone.fill("#id_total_investment", "200000")
     phone.locator("#id_investor_name").click()  # leaving the field fires "change"
     warning = phone.locator("[data-testid=duplicate-warning]")
     warning.wait_for()
-    assert "驻北京招商站" in warning.inner_text()
+    # Another team's filing is announced without its details.
+    assert "另一团队" in warning.inner_text() and "驻北京招商站" not in warning.inner_text()
     phone.get_by_role("button", name="备案").click()
     phone.wait_for_url("**/leads/*/")
     lead = Lead.objects.get(station=world.station_a)
     assert lead.duplicate_status == "suspected"
     assert phone.csp_violations == []
 
-    # The bureau holds a screening meeting and transfers the lead to the park (they judge it distinct).
-    services.lead_resolve_duplicate(lead=lead, user=world.users["bureau"], original=None, reason="二期新项目")
+    # The bureau judges it a distinct project (phase two) on the lead's page, then screens it in
+    # a meeting and transfers it to the park.
     desk = page_factory()
     log_in(desk, "bureau", PASSWORD)
+    desk.goto(f"/leads/{lead.pk}/")
+    desk.fill("form[action$='/duplicate/'] #id_reason", "二期是新的投资项目，与一期分别统计")
+    desk.locator("form[action$='/duplicate/'] button[type=submit]").click()
+    desk.wait_for_load_state("load")
+    lead.refresh_from_db()
+    assert lead.duplicate_status == "distinct"
     desk.goto("/leads/meetings/")
     desk.fill("#id_date", timezone.localdate().isoformat())
     desk.get_by_role("button", name="召开研判会").click()

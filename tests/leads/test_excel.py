@@ -237,7 +237,9 @@ def test_round_trip_template_fill_import_export_read_back(world):
     assert first.enterprise.credit_code == VALID_CREDIT_CODE
     assert first.first_provider_user is None and first.first_provider_name == "张三"
     assert sorted(first.tags.values_list("name", flat=True)) == ["新材料", "重点"]
-    assert first.filed_at == datetime.datetime(2025, 3, 5, 9, 0, tzinfo=SHANGHAI)
+    # A team's import is filed now: a ledger date cannot buy first-provider priority.
+    assert timezone.now() - first.filed_at < datetime.timedelta(minutes=5)
+    assert any("不作为备案时间" in note for note in report.notes)
     assert (first.source, first.category, first.industry.code) == (Source.STATION, Category.INDUSTRIAL, "C32")
     assert (second.origin, second.currency, second.exchange_rate) == (Origin.FOREIGN, "USD", Decimal("7.123400"))
     assert second.source == Source.FAIR and second.category == Category.TERTIARY
@@ -257,10 +259,13 @@ def test_round_trip_template_fill_import_export_read_back(world):
             "所属行业": str(lead.industry),
             "总投资（万元）": float(lead.total_investment / 10000),
             "固定资产投资（万元）": float(lead.fixed_asset_investment / 10000),
-            "申报日期": datetime.datetime(2025, 3, 5),
             "阶段": str(Stage.FILED.label), "线索编号": lead.pk,
-            "申报时间": datetime.datetime(2025, 3, 5, 9, 0),
         })
+        # The filing time is the import's (a team import): compare it with the lead itself.
+        filed = timezone.localtime(Lead.objects.get(pk=lead.pk).filed_at)
+        assert got.pop("申报日期") == datetime.datetime.combine(filed.date(), datetime.time())
+        assert abs(got.pop("申报时间") - filed.replace(tzinfo=None, microsecond=0)) < datetime.timedelta(seconds=1)
+        expected.pop("申报日期", None)
         if "汇率日期" in expected:
             expected["汇率日期"] = datetime.datetime(2025, 3, 1)
         got = {key: value for key, value in got.items() if value not in (None, "")}
@@ -280,7 +285,7 @@ def test_round_trip_template_fill_import_export_read_back(world):
 
 
 def test_a_messy_real_world_ledger_imports_correctly(world):
-    user = world.users["chief_a"]
+    user = world.users["bureau"]  # the bureau imports its district ledger, filing dates and all
     data = xlsx([
         ["2025年驻外招商站项目线索台账"],
         ["填报单位：驻上海招商站", None, None, None, None, None, "填报日期：2025年6月"],
@@ -794,3 +799,20 @@ def test_command_acts_as_the_named_user_with_their_limits(world, ledger_file):
     assert state() == before
     with pytest.raises(CommandError, match="没有代码为 GZ 的团队"):
         call_command("import_leads", ledger_file(ledger(GOOD_ROW)), "--station", "GZ", "--user", "chief_a")
+
+
+def test_a_bureau_import_keeps_the_ledgers_filing_dates_and_credits_nobody_by_default(world):
+    """The bureau keeps the filing record: its import carries the ledger's 申报日期 over, and a row
+    without a named first provider is credited to nobody rather than to the importing clerk."""
+    user = world.users["bureau"]
+    workbook = load_workbook(io.BytesIO(excel.template_workbook()))
+    sheet = workbook.worksheets[0]
+    sheet.append([{**GOOD_ROW, "首次提供人": None, "提供人单位": None}.get(header) for header in HEADERS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = read(buffer.getvalue(), user)
+    assert report.is_valid, report.lines()
+    (lead,) = import_commit(report, user=user)
+    lead.refresh_from_db()
+    assert lead.filed_at == datetime.datetime(2025, 3, 5, 9, 0, tzinfo=SHANGHAI)
+    assert lead.first_provider_user is None and lead.first_provider_name == ""

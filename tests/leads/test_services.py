@@ -277,3 +277,82 @@ def test_capital_increase_is_its_own_lead_counting_its_own_amount(world, file_le
 
     assert Lead.objects.countable().aggregate(total=Sum("total_investment"))["total"] == Decimal("130")
     assert list(first.later_phases.all()) == [second]
+
+
+def test_a_move_takes_only_the_facts_of_its_stage(world, file_lead):
+    lead = screen_and_transfer(world, file_lead("chief_a"))
+    other_park = world.unit_b
+    with pytest.raises(ValidationError) as error:
+        services.lead_move(lead=lead, user=world.users["park"], to_stage=Stage.NEGOTIATION,
+                           transferred_to=other_park, signed_on=TODAY)
+    assert set(error.value.error_dict) == {"transferred_to", "signed_on"}
+    lead.refresh_from_db()
+    assert (lead.stage, lead.transferred_to, lead.signed_on) == (Stage.TRANSFERRED, world.park_unit, None)
+
+
+def test_only_a_meeting_transfers_and_only_to_a_park(world, file_lead):
+    lead = services.lead_move(lead=file_lead("chief_a"), user=world.users["bureau"], to_stage=Stage.SCREENING)
+    with pytest.raises(ValidationError):
+        services.lead_move(lead=lead, user=world.users["bureau"], to_stage=Stage.TRANSFERRED,
+                           transferred_to=world.park_unit, follower="刘")
+    meeting = services.meeting_create(user=world.users["bureau"], date=TODAY)
+    with pytest.raises(ValidationError):  # a government department is not a park
+        services.meeting_decide(meeting=meeting, user=world.users["bureau"], lead=lead,
+                                decision=MeetingDecision.VALID, reason="好", transfer_to=world.unit_b, follower="刘")
+    lead.refresh_from_db()
+    assert lead.stage == Stage.SCREENING
+
+
+def test_a_meeting_decides_a_lead_once(world, file_lead):
+    lead = file_lead("chief_a")
+    meeting = services.meeting_create(user=world.users["bureau"], date=TODAY)
+    services.meeting_decide(meeting=meeting, user=world.users["bureau"], lead=lead,
+                            decision=MeetingDecision.MORE_INFO, reason="补充投资方信息")
+    with pytest.raises(ValidationError):
+        services.meeting_decide(meeting=meeting, user=world.users["bureau"], lead=lead,
+                                decision=MeetingDecision.MORE_INFO, reason="再次")
+    assert meeting.decisions.count() == 1
+
+
+def test_marking_a_duplicate_repoints_its_own_duplicates(world, file_lead):
+    first = file_lead("chief_b", title="电池项目", minutes_ago=30)
+    second = file_lead("chief_a", title="电池项目一", minutes_ago=20)
+    third = file_lead("chief_a", title="电池项目二", minutes_ago=10)
+    services.lead_resolve_duplicate(lead=third, user=world.users["bureau"], original=second, reason="同一")
+    services.lead_resolve_duplicate(lead=second, user=world.users["bureau"], original=first, reason="同一")
+    third.refresh_from_db()
+    assert third.duplicate_of == first
+    assert list(Lead.objects.countable()) == [first]
+
+
+def test_money_in_yuan_takes_no_exchange_rate(world, file_lead):
+    lead = screen_and_transfer(world, file_lead("chief_a"))
+    park = world.users["park"]
+    for stage in (Stage.NEGOTIATION, Stage.INTENTION, Stage.AGREEMENT):
+        lead = services.lead_move(lead=lead, user=park, to_stage=stage)
+    lead = services.lead_move(lead=lead, user=park, to_stage=Stage.REVIEW, review_site="a", review_land_utilities="b",
+                              review_policy="c")
+    lead = services.lead_move(lead=lead, user=park, to_stage=Stage.SIGNED, signed_on=TODAY,
+                              contract_amount=Decimal("1"))
+    with pytest.raises(ValidationError):
+        services.funds_add(lead=lead, user=park, date=TODAY, amount=Decimal("100"), exchange_rate=Decimal("7"))
+    assert not lead.funds.exists()
+
+
+def test_a_phase_cannot_link_another_teams_lead_or_loop(world, file_lead):
+    theirs = file_lead("chief_b", title="北京的项目")
+    with pytest.raises(ValidationError):
+        file_lead("chief_a", title="增资", previous_phase=theirs, enterprise_name="别的")
+    first = file_lead("chief_a", title="一期", enterprise_name="甲")
+    second = file_lead("chief_a", title="二期", previous_phase=first, enterprise_name="乙")
+    with pytest.raises(ValidationError):
+        services.lead_update(lead=first, user=world.users["chief_a"], previous_phase=second)
+
+
+def test_editing_a_lead_into_an_existing_project_marks_it_suspected(world, file_lead):
+    file_lead("chief_b", title="年产10GWh锂电池项目", minutes_ago=30)
+    lead = file_lead("chief_a", title="办公楼", enterprise_name="某物业公司")
+    assert lead.duplicate_status == DuplicateStatus.NONE
+    lead = services.lead_update(lead=lead, user=world.users["chief_a"], title="年产10GWh锂电池项目",
+                                enterprise_name="宁德示例新能源科技有限公司")
+    assert lead.duplicate_status == DuplicateStatus.SUSPECTED

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads import services
-from leads.models import DuplicateStatus, Lead, MeetingDecision, Stage
+from leads.models import DuplicateStatus, Industry, Lead, MeetingDecision, Stage
 
 from ..factories import StationFactory
 
@@ -29,11 +29,15 @@ def test_chief_files_a_lead_in_wan_and_it_is_stored_in_yuan(world, client_for):
     assert sorted(lead.tags.values_list("name", flat=True)) == ["装备", "重点"]
 
 
-def test_a_chief_cannot_file_for_another_team_by_editing_the_form(world, client_for):
-    client_for("chief_a").post(reverse("leads:create"), {
-        "station": world.station_b.pk, "title": "项目", "category": "industrial", "source": "station",
+@pytest.mark.parametrize("station", ["other", "abc", ""])
+def test_a_chief_cannot_file_for_another_team_by_editing_the_form(world, client_for, station):
+    station = str(world.station_b.pk) if station == "other" else station
+    response = client_for("chief_a").post(reverse("leads:create"), {
+        "station": station, "title": "项目", "category": "industrial", "source": "station",
         "origin": "domestic", "currency": "CNY"})
-    assert Lead.objects.get().station == world.station_a  # the only team the chief may file for
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].non_field_errors()
+    assert not Lead.objects.exists()
 
 
 @pytest.mark.parametrize(("field", "value"), [("total_investment", "-5"), ("total_investment", "abc"),
@@ -53,8 +57,10 @@ def test_duplicate_warning_while_typing_shows_an_earlier_lead_of_another_team(wo
         "title": "年产10GWh锂电池生产线", "enterprise_name": "宁德示例新能源科技"})
     content = response.content.decode()
     assert 'data-testid="duplicate-warning"' in content
-    assert "年产10GWh锂电池项目" in content and "驻北京招商站" in content
-    assert "/leads/" not in content.split("duplicate-warning")[1].split("</ul>")[0]  # no link to another team's lead
+    # Another team's lead is announced, never shown: no title, team or link.
+    assert "年产10GWh锂电池项目" not in content and "驻北京招商站" not in content
+    assert "/leads/" not in content.split("duplicate-warning")[1].split("</ul>")[0]
+    assert TODAY.isoformat() in content
     assert "duplicate-warning" not in client_for("chief_a").get(
         reverse("leads:duplicates"), {"title": "总部结算中心", "enterprise_name": "别的公司"}).content.decode()
 
@@ -111,13 +117,23 @@ def test_bureau_resolves_a_suspected_duplicate_from_the_lead_page(world, client_
 
 
 def test_list_filters_and_class(world, client_for, file_lead):
-    big = file_lead("chief_a", title="大项目", total_investment=Decimal("150000000"))
-    file_lead("chief_a", title="小项目", total_investment=Decimal("3000000"), enterprise_name="别的公司")
+    big = file_lead("chief_a", title="大项目", total_investment=Decimal("150000000"),
+                    fixed_asset_investment=Decimal("90000000"), industry=Industry.objects.get(code="C38"),
+                    source="fair")
+    file_lead("chief_a", title="小项目", total_investment=Decimal("3000000"), enterprise_name="别的公司",
+              fixed_asset_investment=Decimal("3000000"))
     client = client_for("bureau")
     assert [lead.pk for lead in client.get(reverse("leads:list"), {"min": "10000"}).context["leads"]] == [big.pk]
     assert [lead.pk for lead in client.get(reverse("leads:list"), {"scale": "1"}).context["leads"]] == [big.pk]
     assert client.get(reverse("leads:list"), {"class": "complete"}).context["page_obj"].paginator.count == 0
     assert client.get(reverse("leads:list"), {"min": "nonsense"}).status_code == HTTPStatus.OK
+    section = Industry.objects.get(code="C")  # a section finds the leads filed under its divisions
+    assert [lead.pk for lead in client.get(reverse("leads:list"), {"industry": section.pk}).context["leads"]] == [
+        big.pk]
+    assert [lead.pk for lead in client.get(reverse("leads:list"), {"source": "fair"}).context["leads"]] == [big.pk]
+    assert [lead.pk for lead in client.get(reverse("leads:list"), {"q": "大项"}).context["leads"]] == [big.pk]
+    by_amount = client.get(reverse("leads:list"), {"sort": "-amount"}).context["leads"]
+    assert [lead.title for lead in by_amount] == ["小项目", "大项目"]
 
 
 def test_funnel_counts_match_the_leads_and_skip_duplicates(world, client_for, file_lead):
@@ -130,7 +146,14 @@ def test_funnel_counts_match_the_leads_and_skip_duplicates(world, client_for, fi
     total = {stage: (n, amount) for stage, _label, n, amount in funnel["total"]}
     assert total["filed"] == (2, Decimal("120000000"))
     assert total["negotiation"] == (1, Decimal("100000000"))
+    assert total["screening"] == (0, 0)  # negotiated by the team itself: never screened
     assert total["signed"] == (0, 0)
+    services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.LOST, lost_reason="去外地",
+                       lost_poor_service=False)
+    total = {stage: (n, amount) for stage, _label, n, amount in
+             client_for("bureau").get(reverse("leads:funnel")).context["funnel"]["total"]}
+    assert total["negotiation"] == (1, Decimal("100000000"))  # a lost lead still got that far
+    assert total["lost"] == (1, Decimal("100000000"))
 
 
 def test_major_report_lists_major_leads_with_this_months_progress(world, client_for, file_lead):
@@ -199,8 +222,28 @@ def test_the_park_edits_a_transferred_lead_that_has_an_earlier_phase(world, clie
     services.meeting_decide(meeting=meeting, user=world.users["bureau"], lead=lead, decision=MeetingDecision.VALID,
                             reason="好", transfer_to=world.park_unit, follower="刘")
     response = client_for("park").post(reverse("leads:update", args=[lead.pk]), {
-        "title": "二期（园区更新）", "enterprise_name": "别的公司", "category": "industrial", "source": "station",
-        "origin": "domestic", "currency": "CNY", "previous_phase": first.pk, "utilities": "双回路"})
+        "title": "二期（园区改名）", "enterprise_name": "别的公司", "category": "industrial", "source": "station",
+        "origin": "domestic", "currency": "CNY", "previous_phase": first.pk, "utilities": "双回路",
+        "total_investment": "1"})
     assert response.status_code == HTTPStatus.FOUND, response.context["form"].errors
     lead.refresh_from_db()
-    assert (lead.title, lead.previous_phase, lead.utilities) == ("二期（园区更新）", first, "双回路")
+    # After screening what the lead is stays as filed; the park adds what it learns.
+    assert (lead.title, lead.previous_phase, lead.utilities, lead.total_investment) == ("二期", first, "双回路", None)
+
+
+def test_the_service_refuses_locked_fields_after_screening(world, file_lead):
+    from django.core.exceptions import ValidationError
+
+    lead = file_lead("chief_a", total_investment=Decimal("200000000"))
+    lead = services.lead_move(lead=lead, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    with pytest.raises(ValidationError) as error:
+        services.lead_update(lead=lead, user=world.users["chief_a"], total_investment=Decimal("10000"))
+    assert "total_investment" in error.value.error_dict
+    lead.refresh_from_db()
+    assert lead.total_investment == Decimal("200000000")
+
+
+def test_a_bad_report_month_falls_back_to_this_month(world, client_for):
+    response = client_for("bureau").get(reverse("leads:major_report"), {"year": "9999", "month": "12"})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["year"] == TODAY.year
