@@ -11,6 +11,8 @@ from stations.models import Person, Station, Unit
 from .models import (
     Category,
     Contact,
+    Enterprise,
+    EnterpriseTier,
     ExecutiveRank,
     Industry,
     Lead,
@@ -281,3 +283,13 @@ class OutcomeForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     output_value = WanField(label=_("Output value (万元)"), required=True)
     tax = WanField(label=_("Tax paid (万元)"), required=True)
+
+
+class EnterpriseForm(forms.ModelForm):
+    tiers = forms.MultipleChoiceField(label=_("Tiers"), choices=EnterpriseTier.choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Enterprise
+        fields = ["name", "credit_code", "tiers", "industry", "city", "kind", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stations.models import Profile
-from stations.permissions import Action, Role, has_role, user_can
+from stations.permissions import Action, Role, has_role, stations_for, user_can
 from stations.services import save_validated
 
 from . import access
@@ -609,3 +609,39 @@ def visit_add(*, user, station, date, enterprise_name: str, purpose: str, outcom
     visit.save()
     visit.visitors.set(visitors)
     return visit
+
+
+ENTERPRISE_FIELDS = ("name", "credit_code", "tiers", "industry", "city", "kind", "note")
+
+
+def can_edit_enterprise(user, enterprise) -> bool:
+    """The bureau, or a member of a team that has a lead, contact or visit with this enterprise."""
+    if has_role(user, Role.BUREAU):
+        return True
+    own = [station.pk for station in stations_for(user, Action.WORK)]
+    return bool(own) and (
+        enterprise.leads.filter(station__in=own).exists() or enterprise.contacts.filter(station__in=own).exists()
+        or enterprise.visits.filter(station__in=own).exists()
+    )
+
+
+@transaction.atomic
+def enterprise_update(*, enterprise: Enterprise, user, **fields) -> Enterprise:
+    """Correct an enterprise's facts. A change of tier re-judges its leads' investor visits, since
+    the executive rank a qualified visit needs depends on it."""
+    if not can_edit_enterprise(user, enterprise):
+        raise PermissionDenied
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    tiers_before = list(enterprise.tiers)
+    for name in ENTERPRISE_FIELDS:
+        if name in fields:
+            setattr(enterprise, name, fields[name])
+    save_validated(enterprise, user=user, reason=_("Enterprise edited"))
+    if sorted(tiers_before) != sorted(enterprise.tiers):
+        rules = rules_for()
+        for visit in InvestorVisit.objects.filter(lead__enterprise=enterprise).select_related("lead__enterprise"):
+            qualifies = visit_qualifies(visit, rules)
+            if qualifies != visit.qualifies:
+                visit.qualifies = qualifies
+                visit.save(update_fields=["qualifies"])
+    return enterprise

@@ -29,6 +29,7 @@ from .forms import (
     DecisionForm,
     DetermineForm,
     DuplicateForm,
+    EnterpriseForm,
     FollowUpPlanForm,
     FundsForm,
     ImportForm,
@@ -41,7 +42,7 @@ from .forms import (
     ReturnVisitForm,
     VisitForm,
 )
-from .models import EXITS, PIPELINE, Category, FollowUpPlan, Industry, Lead, Origin, Source, Stage
+from .models import EXITS, PIPELINE, Category, Enterprise, FollowUpPlan, Industry, Lead, Origin, Source, Stage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -507,8 +508,23 @@ def lead_import_confirm(request):
 @login_required
 def enterprise_detail(request, pk):
     enterprise = selectors.enterprise_get(user=request.user, pk=pk)
+    can_edit = services.can_edit_enterprise(request.user, enterprise)
+    form = None
+    if can_edit:
+        form = EnterpriseForm(request.POST if request.method == "POST" else None,
+                              instance=Enterprise.objects.get(pk=enterprise.pk))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.enterprise_update(enterprise=enterprise, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("Enterprise saved."))
+                return redirect(enterprise)
+    elif request.method == "POST":
+        raise PermissionDenied
     return render(request, "leads/enterprise_detail.html", {
-        "enterprise": enterprise,
+        "enterprise": enterprise, "form": form,
         "contacts": enterprise.contacts.filter(station__in=stations_for(request.user, Action.VIEW))
         .select_related("station"),
         "leads": access.leads_for(request.user).filter(enterprise=enterprise).select_related("station"),

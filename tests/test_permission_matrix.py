@@ -198,6 +198,10 @@ POST_MATRIX = {
                                FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "leads:outcome_add": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND,
                           FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # Correcting an enterprise: the bureau, or a team that deals with it (station A's lead); an
+    # invalid form comes back with its errors.
+    "leads:enterprise_detail": (FOUND, OK, OK, NOT_FOUND, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                                FORBIDDEN),
     # Adding to a contact book or visit log: the user's own team only.
     "leads:contacts": (FOUND, OK, OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "leads:visits": (FOUND, OK, OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),

@@ -356,3 +356,16 @@ def test_editing_a_lead_into_an_existing_project_marks_it_suspected(world, file_
     lead = services.lead_update(lead=lead, user=world.users["chief_a"], title="年产10GWh锂电池项目",
                                 enterprise_name="宁德示例新能源科技有限公司")
     assert lead.duplicate_status == DuplicateStatus.SUSPECTED
+
+
+def test_a_tier_correction_re_judges_investor_visits(world, file_lead):
+    enterprise = Enterprise.objects.create(name="丙公司", normalised_name="丙", tiers=[])
+    lead = file_lead("chief_a", enterprise=enterprise, enterprise_name="")
+    services.investor_visit_add(lead=lead, user=world.users["chief_a"], date=TODAY, executive_name="投资部刘经理",
+                                rank="investment_manager", departments="发改局", received_by_leader=True,
+                                real_intent=True)
+    assert lead.lead_class()[0] != "qualified"  # an SME's investment manager is not enough
+    services.enterprise_update(enterprise=enterprise, user=world.users["chief_a"], tiers=["china500"])
+    assert lead.lead_class()[0] == "qualified"
+    with pytest.raises(PermissionDenied):
+        services.enterprise_update(enterprise=enterprise, user=world.users["chief_b"], city="北京")
