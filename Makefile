@@ -37,6 +37,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 messages-compile: $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 run: migrate messages-compile
+	$(RUN_ENV) $(BIN)/python manage.py load_holidays
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --if-empty
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .models import (
     ApprovalStep,
+    CalendarDay,
     Person,
     Posting,
     Profile,
@@ -159,6 +160,16 @@ class ProfileAdmin(SimpleHistoryAdmin):
             return
         profile = services.profile_activate(profile=queryset.get(), user=request.user)
         self.message_user(request, _("%(name)s is now active.") % {"name": profile.name}, messages.SUCCESS)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    """The holiday calendar: administrators correct it when the State Council publishes a year."""
+
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
 
 
 @admin.register(TodoItem)

@@ -1,5 +1,6 @@
 """Models of the `stations` app: the organisation, policy profiles, to-dos and security events."""
 
+from .calendar import CalendarDay, CalendarDayKind
 from .org import (
     Person,
     Posting,
@@ -19,6 +20,8 @@ __all__ = [
     "ApprovalActor",
     "ApprovalProcess",
     "ApprovalStep",
+    "CalendarDay",
+    "CalendarDayKind",
     "Person",
     "Posting",
     "PostingRole",

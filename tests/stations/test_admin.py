@@ -20,7 +20,7 @@ def admin_client(django_user_model):
 def test_every_stations_admin_page_opens(world, django_user_model):
     client = admin_client(django_user_model)
     for model in ("unit", "station", "person", "posting", "profile", "profileversion", "todoitem",
-                  "securityevent"):
+                  "securityevent", "calendarday"):
         response = client.get(reverse(f"admin:stations_{model}_changelist"))
         assert response.status_code == HTTPStatus.OK, model
     response = client.get(reverse("admin:stations_station_change", args=[world.station_a.pk]))

@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -119,6 +120,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every demo login uses the password: {password}"))
 
     def seed(self, password):
+        call_command("load_holidays", verbosity=0)
         services.presets_install()
         if not Profile.objects.active().exists():
             profile = Profile.objects.get(code="xiangzhou")
