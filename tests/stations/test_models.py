@@ -6,11 +6,12 @@ from django.apps import apps
 def test_every_model_links_to_a_page_that_resolves(world, client_for):
     from django.urls import resolve
 
-    from stations.models import SecurityEvent, TodoItem
+    from stations.models import CalendarDay, SecurityEvent, TodoItem
     from stations.models.todo import TodoKind
 
     TodoItem.objects.create(user=world.users["bureau"], kind=TodoKind.TASK, title="x", url="/teams/")
     SecurityEvent.objects.create(kind="login", username="x")
+    CalendarDay.objects.create(date="2026-10-01", kind="holiday", name="国庆节")
     for model in apps.get_app_config("stations").get_models():
         if model.__name__.startswith("Historical"):
             continue
