@@ -302,23 +302,14 @@ def _post_form_action(request, pk, form_class, action, success, *, allowed, form
 @login_required
 @require_POST
 def lead_resolve_duplicate(request, pk):
-    lead = selectors.lead_get(user=request.user, pk=pk)
-    if not access.can_screen(request.user, lead):
-        raise PermissionDenied
-    form = DuplicateForm(request.POST, candidates=access.leads_for(request.user).exclude(pk=lead.pk))
-    if form.is_valid():
-        try:
-            services.lead_resolve_duplicate(lead=lead, user=request.user, original=form.cleaned_data["original"],
-                                            reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            for message in _messages_of(error, form):
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Duplicate check recorded."))
-    else:
-        for message in _messages_of(ValidationError(form.errors), form):
-            messages.error(request, message)
-    return redirect(lead)
+    return _post_form_action(
+        request, pk, DuplicateForm,
+        lambda lead, data: services.lead_resolve_duplicate(lead=lead, user=request.user, original=data["original"],
+                                                           reason=data["reason"]),
+        _("Duplicate check recorded."),
+        allowed=access.can_screen,
+        form_kwargs=lambda lead: {"candidates": access.leads_for(request.user).exclude(pk=lead.pk)},
+    )
 
 
 @login_required
