@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from .permissions import Action, Role, has_role, user_can
+from .permissions import Action, Role, has_role, own_station_ids, user_can
 
 
 def navigation(request):
@@ -17,6 +17,7 @@ def navigation(request):
             "manage": user_can(user, Action.MANAGE),
             "admin": user.is_staff,
             "bureau": has_role(user, Role.BUREAU),
+            "posted": bool(own_station_ids(user)),
         }
 
     return {"nav": SimpleLazyObject(build)}

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Person, Posting, Station, StationKind, Unit
+from .models import Person, Posting, Station, StationKind, Unit, Whereabouts
 
 LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -140,3 +140,20 @@ class PostingEndForm(forms.Form):
         if ended_on < self.posting.start_date:
             raise forms.ValidationError(_("A posting cannot end before it starts."))
         return ended_on
+
+
+class WorkLogForm(forms.Form):
+    """Today's log in a few taps: where, and what was done."""
+
+    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None)
+    date = forms.DateField(label=_("date"), widget=DateInput())
+    whereabouts = forms.ChoiceField(label=_("where"), choices=Whereabouts.choices, widget=forms.RadioSelect)
+    activities = forms.CharField(label=_("what was done"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, stations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations
+        if stations.count() == 1:
+            self.fields["station"].widget = forms.HiddenInput()
+        self.helper = _helper(_("Save"))

@@ -87,6 +87,9 @@ PRESETS = [
         "description": "北京、上海、深圳三个驻外招商工作处，由考核办和投资促进局共同管理；每月25日前报送月报；"
         "每人量化考核100分；每处每年50万元经费，主任负责制，财政监督。",
         "monthly_report_due_day": 25,
+        # "每月在岗不少于20天，全年不少于240天" (calendar days).
+        "on_post_days_month": 20,
+        "on_post_days_year": 240,
         "team_kinds": [
             {"kind": K.RESIDENT_STATION, "label": "驻外招商工作处", "chief_title": "主任", "staff_title": "工作人员"},
         ],

@@ -256,6 +256,8 @@ def profile_copy(*, profile: Profile, user, code: str, name: str) -> Profile:
             year=version.year,
             monthly_report_due_day=version.monthly_report_due_day,
             term_ending_notice_days=version.term_ending_notice_days,
+            on_post_days_month=version.on_post_days_month,
+            on_post_days_year=version.on_post_days_year,
             notes=version.notes,
         )
         save_validated(new_version, user=user, reason=_("Copied from %(profile)s") % {"profile": profile})
@@ -408,7 +410,8 @@ def presets_install(*, update: bool = False) -> list[Profile]:
         profile.save()
         profile.versions.all().delete()
         version = ProfileVersion.objects.create(
-            profile=profile, year=PRESET_YEAR, monthly_report_due_day=preset["monthly_report_due_day"]
+            profile=profile, year=PRESET_YEAR, monthly_report_due_day=preset["monthly_report_due_day"],
+            on_post_days_month=preset.get("on_post_days_month"), on_post_days_year=preset.get("on_post_days_year"),
         )
         bulk_create_with_history([TeamKindRule(version=version, **rule) for rule in preset["team_kinds"]],
                                  TeamKindRule)

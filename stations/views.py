@@ -4,18 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
-from . import selectors, services
+from . import duty, selectors, services
 from .exports import roster_workbook
-from .forms import PersonForm, PostingEndForm, PostingForm, StationForm
-from .models import StationKind, TodoItem
+from .forms import PersonForm, PostingEndForm, PostingForm, StationForm, WorkLogForm
+from .models import Station, StationKind, TodoItem, WorkLog
 from .models.security import SecurityEventKind
 from .permissions import Action, Role, has_role, own_station_ids, roles_of, user_can
 from .security import password_confirmed_required, record
@@ -356,3 +356,66 @@ class RosterExportView(LoginRequiredMixin, TemplateView):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
+
+
+# --- Work logs --------------------------------------------------------------------------------
+
+
+@login_required
+def worklog_today(request):
+    """Write today's (or a past day's) log from a phone."""
+    stations = Station.objects.filter(pk__in=own_station_ids(request.user)).order_by("name")
+    if not stations.exists():
+        raise PermissionDenied
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = WorkLogForm(request.POST, stations=stations)
+        if form.is_valid():
+            try:
+                log = duty.worklog_save(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("Log saved for %(date)s.") % {"date": log.date})
+                return redirect(log)
+    else:
+        existing = WorkLog.objects.filter(person__user=request.user, date=today).first()
+        form = WorkLogForm(stations=stations, initial={
+            "station": existing.station_id if existing else stations.first().pk, "date": today,
+            "whereabouts": existing.whereabouts if existing else "at_post",
+            "activities": existing.activities if existing else ""})
+    return render(request, "stations/worklog_form.html", {"form": form})
+
+
+@login_required
+def worklog_month(request):
+    """One person's month (default: oneself) with days at post against the target."""
+    person_id = request.GET.get("person") or getattr(getattr(request.user, "person", None), "pk", None)
+    if person_id is None or not str(person_id).isdigit():
+        raise Http404
+    person = selectors.person_get(user=request.user, pk=int(person_id))
+    year, month = duty.parse_month(request.GET.get("month"), timezone.localdate())
+    posting = person.current_postings[0] if person.current_postings else None
+    if posting is None:
+        raise Http404
+    return render(request, "stations/worklog_month.html", {
+        "person": person, "station": posting.station, "year": year, "month": month,
+        "calendar": duty.person_month(person=person, station=posting.station, year=year, month=month),
+        "previous": _shift_month(year, month, -1), "next": _shift_month(year, month, 1),
+    })
+
+
+@login_required
+def team_month(request, pk):
+    station = selectors.station_get(user=request.user, pk=pk)
+    year, month = duty.parse_month(request.GET.get("month"), timezone.localdate())
+    return render(request, "stations/team_month.html", {
+        "station": station, "year": year, "month": month,
+        "grid": duty.team_month(station=station, year=year, month=month),
+        "previous": _shift_month(year, month, -1), "next": _shift_month(year, month, 1),
+    })
+
+
+def _shift_month(year, month, delta):
+    index = year * 12 + (month - 1) + delta
+    return f"{index // 12}-{index % 12 + 1:02d}"

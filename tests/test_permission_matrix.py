@@ -77,6 +77,12 @@ MATRIX = {
     "password_confirm": (None, EVERYONE),
     "set_language": (None, (NOT_ALLOWED,) * 11),
     "favicon": (None, (HTTPStatus.MOVED_PERMANENTLY,) * 11),
+    "stations:worklog_today": (None, TEAM_MEMBERS),
+    # chief_a's month: their team, readers of people, their home unit.
+    "stations:worklog_month": (
+        None, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, NOT_FOUND, OK)),
+    "stations:team_month": (
+        lambda w: {"pk": w.station_a.pk}, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, OK, OK)),
     # --- leads: `w.lead` is station A's lead, transferred to the park; `w.meeting` a screening meeting.
     "leads:list": (None, EVERYONE),
     "leads:board": (None, EVERYONE),
@@ -160,6 +166,8 @@ def test_permission_matrix(world, client_for, url_name, persona, expected):
     furnish(world, persona)
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
+    if url_name == "stations:worklog_month":
+        url += f"?person={world.person('chief_a').pk}"
     response = client_for(persona).get(url)
     assert response.status_code == expected, f"{persona} GET {url}: {response.status_code}, expected {expected}"
     if expected == FOUND and persona == "anonymous":
@@ -177,6 +185,7 @@ POST_MATRIX = {
     "stations:person_create": BUREAU_ONLY,
     "stations:person_update": BUREAU_ONLY,
     "leads:create": TEAM_MEMBERS,
+    "stations:worklog_today": TEAM_MEMBERS,
     "leads:meeting_list": BUREAU_ONLY,
     "leads:meeting_detail": BUREAU_ONLY,
     # An invalid form on a one-shot action goes back to the lead (302) with the errors as messages.

@@ -1,6 +1,7 @@
 """Models of the `stations` app: the organisation, policy profiles, to-dos and security events."""
 
 from .calendar import CalendarDay, CalendarDayKind
+from .duty import ON_POST, Whereabouts, WorkLog
 from .org import (
     Person,
     Posting,
@@ -36,4 +37,7 @@ __all__ = [
     "TodoItem",
     "Unit",
     "UnitKind",
+    "ON_POST",
+    "Whereabouts",
+    "WorkLog",
 ]

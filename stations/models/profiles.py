@@ -82,6 +82,11 @@ class ProfileVersion(models.Model):
         _("posting term reminder (days before)"), default=60,
         help_text=_("The bureau is reminded this many days before a posting's term ends."),
     )
+    on_post_days_month = models.PositiveSmallIntegerField(
+        _("days at post a month (target)"), null=True, blank=True,
+        help_text=_("Calendar days; empty means no target. Applies to resident team kinds only."))
+    on_post_days_year = models.PositiveSmallIntegerField(
+        _("days at post a year (target)"), null=True, blank=True, help_text=_("Calendar days; empty means no target."))
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()

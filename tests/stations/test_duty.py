@@ -1,0 +1,100 @@
+"""Work logs and presence: one log a day, only one's own, counted against the profile's targets."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from stations import duty
+from stations.models import StationKind, WorkLog
+
+from ..conftest import activate_preset
+from ..factories import PostingFactory, StationFactory
+
+TODAY = timezone.localdate()
+
+
+def test_a_person_writes_one_log_a_day(world):
+    user = world.users["chief_a"]
+    duty.worklog_save(user=user, station=world.station_a, date=TODAY, whereabouts="at_post", activities="拜访两家企业")
+    duty.worklog_save(user=user, station=world.station_a, date=TODAY, whereabouts="travel", activities="赴苏州")
+    log = WorkLog.objects.get()
+    assert (log.whereabouts, log.activities, log.person) == ("travel", "赴苏州", world.person("chief_a"))
+    assert log.history.count() == 2
+
+
+def test_no_log_for_tomorrow_another_team_or_before_the_posting(world):
+    user = world.users["chief_a"]
+    with pytest.raises(ValidationError):
+        duty.worklog_save(user=user, station=world.station_a, date=TODAY + datetime.timedelta(days=1),
+                          whereabouts="at_post")
+    with pytest.raises(PermissionDenied):
+        duty.worklog_save(user=user, station=world.station_b, date=TODAY, whereabouts="at_post")
+    with pytest.raises(ValidationError):  # postings in the fixtures start on 2025-03-01
+        duty.worklog_save(user=user, station=world.station_a, date=datetime.date(2025, 2, 28), whereabouts="at_post")
+    with pytest.raises(PermissionDenied):
+        duty.worklog_save(user=world.users["bureau"], station=world.station_a, date=TODAY, whereabouts="at_post")
+    assert not WorkLog.objects.exists()
+
+
+def log_days(world, persona, station, days, whereabouts="at_post", year=2026, month=3):
+    for day in days:
+        duty.worklog_save(user=world.users[persona], station=station, date=datetime.date(year, month, day),
+                          whereabouts=whereabouts)
+
+
+def test_shanting_counts_days_at_post_against_twenty(world, client_for):
+    activate_preset("shanting")
+    log_days(world, "chief_a", world.station_a, range(1, 20))  # 19 days at post
+    log_days(world, "chief_a", world.station_a, [20, 21], "leave")
+    log_days(world, "chief_a", world.station_a, [22], "home_service")  # not yet approved: not at post
+    log_days(world, "chief_a", world.station_a, [23], "travel")  # a work trip counts
+    month = duty.person_month(person=world.person("chief_a"), station=world.station_a, year=2026, month=3)
+    assert (month["on_post"], month["target"]) == (20, 20)
+    grid = client_for("chief_a").get(reverse("stations:team_month", args=[world.station_a.pk]),
+                                     {"month": "2026-03"}).context["grid"]
+    rows = {row["person"].name: (row["on_post"], row["behind"]) for row in grid["rows"]}
+    assert rows["chief_a"] == (20, False)
+    assert rows["staff_a"] == (0, True)
+
+
+def test_no_presence_target_for_a_team_kind_that_is_not_resident(world):
+    activate_preset("shanting")
+    group = StationFactory(kind=StationKind.CITY_GROUP)
+    assert duty.team_month(station=group, year=2026, month=3)["target"] is None
+    activate_preset("xiangzhou")  # sets no presence target at all
+    assert duty.team_month(station=world.station_a, year=2026, month=3)["target"] is None
+
+
+def test_today_form_saves_and_redirects_to_the_month(world, client_for):
+    response = client_for("staff_a").post(reverse("stations:worklog_today"), {
+        "station": world.station_a.pk, "date": TODAY.isoformat(), "whereabouts": "at_post",
+        "activities": "对接新能源项目"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert WorkLog.objects.get().activities == "对接新能源项目"
+    response = client_for("staff_a").post(reverse("stations:worklog_today"), {
+        "station": world.station_b.pk, "date": TODAY.isoformat(), "whereabouts": "at_post"})
+    assert response.status_code == HTTPStatus.OK and response.context["form"].errors
+    assert WorkLog.objects.count() == 1
+
+
+@pytest.mark.parametrize("month", ["2026-13", "abc", "1999-01", ""])
+def test_a_bad_month_shows_this_month(world, client_for, month):
+    response = client_for("chief_a").get(reverse("stations:team_month", args=[world.station_a.pk]), {"month": month})
+    assert (response.context["year"], response.context["month"]) == (TODAY.year, TODAY.month)
+
+
+@pytest.mark.parametrize("extra", [1, 10])
+def test_team_month_query_count_does_not_grow(world, client_for, django_assert_num_queries, extra):
+    for _ in range(extra):
+        posting = PostingFactory(station=world.station_a)
+        WorkLog.objects.create(person=posting.person, station=world.station_a, date=TODAY, whereabouts="at_post",
+                               created_by=world.users["bureau"])
+    client = client_for("bureau")
+    # the 6 of every page, the station, the targets (profile, version, team kind), postings, logs
+    with django_assert_num_queries(12):
+        response = client.get(reverse("stations:team_month", args=[world.station_a.pk]))
+    assert len(response.context["grid"]["rows"]) == 3 + extra
