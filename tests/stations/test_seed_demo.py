@@ -9,11 +9,12 @@ from stations.permissions import Action, Role, stations_for
 
 def counts():
     from leads.models import Contact, Enterprise, FundsEntry, Lead, StageChange, Visit
+    from stations.models import WorkLog
 
     return {
         model.__name__: model.objects.count()
         for model in (Station, Posting, Person, Unit, StationUnit, get_user_model(), Lead, Enterprise, Contact,
-                      Visit, StageChange, FundsEntry)
+                      Visit, StageChange, FundsEntry, WorkLog)
     } | {"history": Station.history.count() + Posting.history.count()}
 
 
@@ -87,3 +88,14 @@ def test_seed_demo_has_leads_at_every_stage_and_work_for_the_bureau(settings):
     assert Lead.objects.filter(duplicate_status=DuplicateStatus.SUSPECTED).exists()
     assert Lead.objects.filter(first_provider_user__isnull=True).exclude(first_provider_name="").exists()
     assert Lead.objects.filter(transferred_to__kind="park").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_everyone_posted_a_month_of_logs(settings):
+    from stations.models import WorkLog
+
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-password-123")
+    people = set(Posting.objects.current().values_list("person_id", flat=True))
+    assert set(WorkLog.objects.values_list("person_id", flat=True)) == people
+    assert WorkLog.objects.filter(whereabouts="leave").exists()

@@ -16,7 +16,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from stations import services
-from stations.models import Person, Posting, PostingRole, Profile, Station, StationKind, Unit, UnitKind
+from stations.models import (
+    Person,
+    Posting,
+    PostingRole,
+    Profile,
+    Station,
+    StationKind,
+    Unit,
+    UnitKind,
+    Whereabouts,
+    WorkLog,
+)
 from stations.permissions import Role
 
 DEFAULT_PASSWORD = "outpost-demo-2026"
@@ -96,6 +107,9 @@ ROLE_USERS = [
     ("orgdept", "范文静", Role.ORG_DEPARTMENT, "区委组织部", False),
     ("thirdparty", "钟诚", Role.ASSESSOR, None, False),
 ]
+
+ACTIVITIES = ["走访园区企业，介绍我区产业政策", "参加商会活动，收集项目信息", "与客商电话对接，约定考察时间",
+              "整理项目信息，更新通信录", "陪同企业考察选址", "参加行业展会"]
 
 # The bureau itself runs the Shanghai station: its chief is bureau staff too (DESIGN §3).
 BUREAU_CHIEF_STATION = "SH"
@@ -185,8 +199,32 @@ class Command(BaseCommand):
                         certificate_date=opened - datetime.timedelta(days=7),
                     )
         services.todo_refresh_all_term_endings()
+        self.work_logs(today)
         for extension in services.DEMO_EXTENSIONS:
             extension(admin=admin)
+
+    def work_logs(self, today):
+        """The last 45 days of logs for everyone posted: working days at post, some trips, a
+        rotation leave, and one station whose staff member forgot to log a week."""
+        if WorkLog.objects.exists():
+            return
+        from simple_history.utils import bulk_create_with_history
+
+        from stations.workdays import working_days
+
+        days = working_days(today - datetime.timedelta(days=45), today)
+        rows = []
+        for posting in Posting.objects.current().select_related("person__user", "station"):
+            user = posting.person.user
+            for index, day in enumerate(days):
+                if posting.station.code == "FS" and posting.role == PostingRole.STAFF and index > len(days) - 6:
+                    continue
+                whereabouts = Whereabouts.TRAVEL if index % 9 == 4 else Whereabouts.AT_POST
+                if posting.station.code == "HZ" and posting.role == PostingRole.CHIEF and 10 <= index < 13:
+                    whereabouts = Whereabouts.LEAVE
+                rows.append(WorkLog(person=posting.person, station=posting.station, date=day, whereabouts=whereabouts,
+                                    activities=ACTIVITIES[index % len(ACTIVITIES)], created_by=user))
+        bulk_create_with_history(rows, WorkLog, default_change_reason="seed_demo")
 
     def user(self, username, password, *, role=None, superuser=False):
         user_model = get_user_model()
