@@ -27,7 +27,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-migrate: install
+# A local .env for trying the app (git ignores it): DEBUG on, SQLite. Production sets real variables.
+.env:
+	printf '# Local development settings written by make run; see .env.example for every variable.\nDEBUG=true\n' > .env
+
+migrate: install .env
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 
 # The compiled catalogues are committed; rebuild them when gettext is there and a .po changed.
