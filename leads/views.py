@@ -460,6 +460,9 @@ def lead_import(request):
             except imports.ImportRefused as refused:
                 form.add_error("file", str(refused))
             else:
+                previous = request.session.pop(IMPORT_SESSION_KEY, None)
+                if previous:  # a newer upload replaces a file that was checked but never confirmed
+                    (_import_dir() / f"{previous['token']}.xlsx").unlink(missing_ok=True)
                 if report.is_valid:
                     token = secrets.token_hex(16)
                     upload.seek(0)

@@ -162,3 +162,16 @@ def test_a_row_for_another_team_blocks_the_whole_file(world, client_for, setting
     client.post(reverse("leads:import_confirm"))
     assert not Lead.objects.exists()
     assert not Contact.objects.exists()
+
+
+def test_a_second_upload_replaces_the_first_checked_file(world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    content = workbook_bytes([{"项目名称": "新材料项目", "企业名称": "示例新材料有限公司", "总投资（万元）": 5000,
+                               "所属团队": "SH"}])
+    client = client_for("chief_a")
+    client.post(reverse("leads:import"), {"file": SimpleUploadedFile("a.xlsx", content)})
+    client.post(reverse("leads:import"), {"file": SimpleUploadedFile("b.xlsx", content)})
+    assert len(list(tmp_path.joinpath("imports").iterdir())) == 1
+    client.post(reverse("leads:import_confirm"))
+    assert Lead.objects.count() == 1
+    assert list(tmp_path.joinpath("imports").iterdir()) == []
