@@ -84,7 +84,8 @@ def person_month(*, person, station: Station, year: int, month: int) -> dict:
 
 
 def team_month(*, station: Station, year: int, month: int) -> dict:
-    """Everyone currently posted to a team × the days of a month; days at post each. Three queries."""
+    """Everyone currently posted to a team × the days of a month, non-working days marked; days at
+    post each. Four queries (postings, logs, the holiday calendar, the targets' three count as one)."""
     first, last = month_bounds(year, month)
     postings = list(Posting.objects.current().filter(station=station, start_date__lte=last)
                     .select_related("person").order_by("role", "start_date", "pk"))
@@ -93,6 +94,7 @@ def team_month(*, station: Station, year: int, month: int) -> dict:
             "person_id", "date", "whereabouts"):
         logs[(log.person_id, log.date)] = log
     dates = [first + datetime.timedelta(days=offset) for offset in range((last - first).days + 1)]
+    workdays = set(working_days(first, last))
     monthly, _yearly = _targets(station)
     rows = []
     for posting in postings:
@@ -100,4 +102,5 @@ def team_month(*, station: Station, year: int, month: int) -> dict:
         on_post = sum(1 for log in cells if log is not None and log.whereabouts in ON_POST)
         rows.append({"person": posting.person, "title": posting.title, "cells": cells, "on_post": on_post,
                      "behind": monthly is not None and on_post < monthly})
-    return {"dates": dates, "rows": rows, "target": monthly}
+    return {"dates": dates, "rows": rows, "target": monthly,
+            "days": [{"date": date, "working": date in workdays} for date in dates]}

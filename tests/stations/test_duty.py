@@ -94,7 +94,20 @@ def test_team_month_query_count_does_not_grow(world, client_for, django_assert_n
         WorkLog.objects.create(person=posting.person, station=world.station_a, date=TODAY, whereabouts="at_post",
                                created_by=world.users["bureau"])
     client = client_for("bureau")
-    # the 6 of every page, the station, the targets (profile, version, team kind), postings, logs
-    with django_assert_num_queries(12):
+    # the 6 of every page, the station, postings, logs, the holiday calendar, the targets
+    # (profile, version, team kind)
+    with django_assert_num_queries(13):
         response = client.get(reverse("stations:team_month", args=[world.station_a.pk]))
     assert len(response.context["grid"]["rows"]) == 3 + extra
+
+
+def test_team_month_marks_holidays_and_weekends(world, client_for):
+    from django.core.management import call_command
+
+    call_command("load_holidays", year=2026, verbosity=0)
+    grid = client_for("chief_a").get(reverse("stations:team_month", args=[world.station_a.pk]),
+                                     {"month": "2026-10"}).context["grid"]
+    working = {day["date"].day for day in grid["days"] if day["working"]}
+    assert 1 not in working and 7 not in working  # 国庆节
+    assert 10 in working  # the adjusted Saturday
+    assert 9 in working and 11 not in working  # Friday; Sunday
