@@ -38,7 +38,7 @@ def test_visit_with_another_teams_contact_or_a_future_date_is_refused(world):
                            purpose="拜访", contact=other)
     with pytest.raises(ValidationError):
         services.visit_add(user=world.users["chief_a"], station=world.station_a,
-                           date=TODAY + datetime.timedelta(days=1), enterprise_name="甲公司", purpose="拜访")
+                           date=timezone.localdate() + datetime.timedelta(days=2), enterprise_name="甲公司", purpose="拜访")
     assert not Visit.objects.exists()
 
 

@@ -181,7 +181,8 @@ def test_parse_date_reads_ledger_dates(value, expected):
     ("2025-02-30", "日期不存在：2025-02-30"),
     ("2025年13月1日", "日期不存在"),
     (5000, "日期过早"),
-    ((TODAY + datetime.timedelta(days=1)).isoformat(), "日期晚于今天"),
+    # Two days ahead: still in the future if the run crosses midnight in Asia/Shanghai.
+    ((TODAY + datetime.timedelta(days=2)).isoformat(), "日期晚于今天"),
     (TODAY + datetime.timedelta(days=30), "日期晚于今天"),
     (datetime.time(9, 0), "不是日期"),
 ])

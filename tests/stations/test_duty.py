@@ -29,7 +29,7 @@ def test_a_person_writes_one_log_a_day(world):
 def test_no_log_for_tomorrow_another_team_or_before_the_posting(world):
     user = world.users["chief_a"]
     with pytest.raises(ValidationError):
-        duty.worklog_save(user=user, station=world.station_a, date=TODAY + datetime.timedelta(days=1),
+        duty.worklog_save(user=user, station=world.station_a, date=timezone.localdate() + datetime.timedelta(days=2),
                           whereabouts="at_post")
     with pytest.raises(PermissionDenied):
         duty.worklog_save(user=user, station=world.station_b, date=TODAY, whereabouts="at_post")

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
 from stations import services
 from stations.models import Posting, PostingRole, Station, StationKind, TodoItem
@@ -196,7 +196,7 @@ def test_a_posting_that_has_not_started_gives_no_access(world):
 
     person = world.person("chief_b")
     services.posting_create(user=world.users["bureau"], station=world.station_a, person=person,
-                            role=PostingRole.STAFF, start_date=datetime.date.today() + datetime.timedelta(days=30))
+                            role=PostingRole.STAFF, start_date=timezone.localdate() + datetime.timedelta(days=30))
     user = type(world.users["chief_b"]).objects.get(pk=world.users["chief_b"].pk)
     assert list(stations_for(user, Action.VIEW)) == [world.station_b]
 
@@ -205,7 +205,7 @@ def test_a_posting_cannot_be_ended_in_the_future(world):
     posting = world.postings["staff_a"]
     with pytest.raises(ValidationError) as error:
         services.posting_end(posting=posting, user=world.users["bureau"],
-                             ended_on=datetime.date.today() + datetime.timedelta(days=1), reason="提前登记")
+                             ended_on=timezone.localdate() + datetime.timedelta(days=2), reason="提前登记")
     assert "ended_on" in error.value.error_dict
 
 
