@@ -546,51 +546,50 @@ def _team_from_query(request):
     return visible, station
 
 
-@login_required
-def contact_book(request):
+def _team_book(request, *, form_class, add, success, url_name, template, context, form_kwargs=None, initial=None):
+    """A team's page with an add form (contact book, visit log): anyone who sees the team reads it,
+    only its own members add to it (403 otherwise); the service writes."""
     teams, station = _team_from_query(request)
     can_work = user_can(request.user, Action.WORK, station)
+    form_kwargs = form_kwargs(station) if form_kwargs else {}
     if request.method == "POST":
         if not can_work:
             raise PermissionDenied
-        form = ContactForm(request.POST)
+        form = form_class(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                services.contact_add(user=request.user, station=station, **form.cleaned_data)
+                add(user=request.user, station=station, **form.cleaned_data)
             except ValidationError as error:
                 _apply_form_errors(form, error)
             else:
-                messages.success(request, _("Contact added."))
-                return redirect(f"{reverse('leads:contacts')}?team={station.pk}")
+                messages.success(request, success)
+                return redirect(f"{reverse(url_name)}?team={station.pk}")
     else:
-        form = ContactForm()
-    return render(request, "leads/contact_book.html", {
-        "teams": teams, "station": station, "form": form if can_work else None,
-        "contacts": selectors.contact_book(user=request.user, station=station)})
+        form = form_class(initial=initial, **form_kwargs)
+    return render(request, template, {"teams": teams, "station": station, "form": form if can_work else None,
+                                      **context(station)})
+
+
+@login_required
+def contact_book(request):
+    return _team_book(
+        request, form_class=ContactForm, add=services.contact_add, success=_("Contact added."),
+        url_name="leads:contacts", template="leads/contact_book.html",
+        context=lambda station: {"contacts": selectors.contact_book(user=request.user, station=station)},
+    )
 
 
 @login_required
 def visit_log(request):
-    teams, station = _team_from_query(request)
-    can_work = user_can(request.user, Action.WORK, station)
-    if request.method == "POST":
-        if not can_work:
-            raise PermissionDenied
-        form = VisitForm(request.POST, station=station)
-        if form.is_valid():
-            try:
-                services.visit_add(user=request.user, station=station, **form.cleaned_data)
-            except ValidationError as error:
-                _apply_form_errors(form, error)
-            else:
-                messages.success(request, _("Visit recorded."))
-                return redirect(f"{reverse('leads:visits')}?team={station.pk}")
-    else:
-        form = VisitForm(station=station, initial={"date": timezone.localdate()})
-    return render(request, "leads/visit_log.html", {
-        "teams": teams, "station": station, "form": form if can_work else None,
-        "summary": selectors.visit_summary(station=station, rules=services.rules_for()),
-        "visits": selectors.visit_list(station=station)[:100]})
+    return _team_book(
+        request, form_class=VisitForm, add=services.visit_add, success=_("Visit recorded."),
+        url_name="leads:visits", template="leads/visit_log.html",
+        form_kwargs=lambda station: {"station": station}, initial={"date": timezone.localdate()},
+        context=lambda station: {
+            "summary": selectors.visit_summary(station=station, rules=services.rules_for()),
+            "visits": selectors.visit_list(station=station)[:100],
+        },
+    )
 
 
 @login_required
