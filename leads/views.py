@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stations.forms import apply_service_errors
 from stations.models import Station
 from stations.permissions import Action, Role, get_in_scope_or_404, has_role, stations_for, user_can
-from stations.views import _apply_form_errors
 
 from . import access, excel, imports, selectors, services
 from .forms import (
@@ -126,7 +126,7 @@ def lead_create(request):
             try:
                 lead = services.lead_file(user=request.user, station=station, tags=tags, **data)
             except ValidationError as error:
-                _apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 if lead.duplicate_status:
                     messages.warning(request, _("Filed. It may repeat an earlier lead: the bureau will check."))
@@ -227,7 +227,7 @@ def lead_update(request, pk):
             try:
                 services.lead_update(lead=lead, user=request.user, tags=tags, **data)
             except ValidationError as error:
-                _apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, _("Lead saved."))
                 return redirect(lead)
@@ -384,7 +384,7 @@ def meeting_detail(request, pk):
             try:
                 services.meeting_decide(meeting=meeting, user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, _("Decision recorded."))
                 return redirect(meeting)
@@ -511,7 +511,7 @@ def enterprise_detail(request, pk):
             try:
                 services.enterprise_update(enterprise=enterprise, user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, _("Enterprise saved."))
                 return redirect(enterprise)
@@ -560,7 +560,7 @@ def _team_book(request, *, form_class, add, success, url_name, template, context
             try:
                 add(user=request.user, station=station, **form.cleaned_data)
             except ValidationError as error:
-                _apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, success)
                 return redirect(f"{reverse(url_name)}?team={station.pk}")

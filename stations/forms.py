@@ -157,3 +157,12 @@ class WorkLogForm(forms.Form):
         if stations.count() == 1:
             self.fields["station"].widget = forms.HiddenInput()
         self.helper = _helper(_("Save"))
+
+
+def apply_service_errors(form, error):
+    """Show a service's ValidationError on the form (field errors where the field exists)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

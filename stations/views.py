@@ -14,20 +14,11 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from . import duty, selectors, services
 from .exports import roster_workbook
-from .forms import PersonForm, PostingEndForm, PostingForm, StationForm, WorkLogForm
+from .forms import PersonForm, PostingEndForm, PostingForm, StationForm, WorkLogForm, apply_service_errors
 from .models import Station, StationKind, TodoItem, WorkLog
 from .models.security import SecurityEventKind
 from .permissions import Action, Role, has_role, own_station_ids, roles_of, user_can
 from .security import password_confirmed_required, record
-
-
-def _apply_form_errors(form, error: ValidationError):
-    """Show a service's ValidationError on the form (field errors where the field exists)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -106,7 +97,7 @@ class StationCreateView(LoginRequiredMixin, FormView):
         try:
             station = services.station_create(user=self.request.user, forming_units=forming, lead_units=lead, **data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Team %(name)s created.") % {"name": station.name})
         return redirect(station)
@@ -137,7 +128,7 @@ class StationUpdateView(LoginRequiredMixin, FormView):
                 station=self.station, user=self.request.user, forming_units=forming, lead_units=lead, **data
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Team saved."))
         return redirect(self.station)
@@ -162,7 +153,7 @@ class PostingCreateView(LoginRequiredMixin, FormView):
         try:
             posting = services.posting_create(user=self.request.user, station=self.station, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("%(person)s posted to %(station)s.") % {
             "person": posting.person.name, "station": self.station.name})
@@ -189,7 +180,7 @@ class PostingUpdateView(LoginRequiredMixin, FormView):
         try:
             services.posting_update(posting=self.posting, user=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Posting saved."))
         return redirect(self.posting.station)
@@ -222,7 +213,7 @@ class PostingEndView(LoginRequiredMixin, FormView):
                 reason=form.cleaned_data["end_reason"],
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Posting ended."))
         return redirect(self.posting.station)
@@ -280,7 +271,7 @@ class PersonFormView(LoginRequiredMixin, FormView):
                 self.person.refresh_from_db()
                 person = services.person_update(person=self.person, user=self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved %(name)s.") % {"name": person.name})
         return redirect(person)
@@ -374,7 +365,7 @@ def worklog_today(request):
             try:
                 log = duty.worklog_save(user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_form_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, _("Log saved for %(date)s.") % {"date": log.date})
                 return redirect(log)
