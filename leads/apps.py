@@ -20,3 +20,19 @@ class LeadsConfig(AppConfig):
             PRESET_EXTENSIONS.append(lead_rules_install_preset)
         if lead_rules_copy not in PROFILE_COPY_EXTENSIONS:
             PROFILE_COPY_EXTENSIONS.append(lead_rules_copy)
+        self._extend_duty()
+
+    @staticmethod
+    def _extend_duty():
+        from stations import duty, figures, warnings
+
+        from . import duty as lead_duty
+
+        if not any(isinstance(provider, lead_duty.LeadFigures) for provider in figures.FIGURE_PROVIDERS):
+            figures.FIGURE_PROVIDERS.append(lead_duty.LeadFigures())
+        if lead_duty.LogLinks not in duty.WORKLOG_EXTENSIONS:
+            duty.WORKLOG_EXTENSIONS.append(lead_duty.LogLinks)
+        for provider in (lead_duty.progress_warnings, lead_duty.visit_warnings):
+            if provider not in warnings.WARNING_PROVIDERS:
+                warnings.WARNING_PROVIDERS.append(provider)
+        warnings.KINDS.update(lead_duty.WARNING_KINDS)

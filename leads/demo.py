@@ -11,7 +11,7 @@ from django.utils import timezone
 from stations.models import Person, Station, Unit, UnitKind
 
 from . import services
-from .models import Contact, Enterprise, Industry, Lead, MeetingDecision, Stage, Visit
+from .models import Contact, Enterprise, Industry, Lead, MeetingDecision, Stage, StageChange, Visit
 
 WAN = Decimal("10000")
 
@@ -38,6 +38,10 @@ LEADS = [
     ("GZ", "商贸综合体", "深圳前湾商业管理有限公司", [], "", "K70", 40000, 30000, Stage.REJECTED, ""),
 ]
 
+# A team whose only lead stalled long ago: its people get the "no progress" warning.
+STALLED = {"SZ"}
+STALLED_DAYS = 250
+
 # Two teams reporting the same project: the later filing waits for the bureau's decision.
 DUPLICATES = [("HZ", "BJ", "数据中心建设项目（二期前期）", "北京云算科技有限公司")]
 
@@ -45,6 +49,12 @@ DUPLICATES = [("HZ", "BJ", "数据中心建设项目（二期前期）", "北京
 def seed(*, admin):
     if Lead.objects.exists():
         return
+    rules = services.rules_for()
+    if rules.version_id and not rules.version.profile.preset and not rules.visits_per_week:
+        # The demo's local rules (an edited copy of a preset) add a weekly visit target per team.
+        rules.visits_per_week = 2
+        rules._change_reason = "seed_demo"
+        rules.save()
     user_model = get_user_model()
     bureau = user_model.objects.get(username="bureau")
     park_user = user_model.objects.get(username="park")
@@ -82,11 +92,15 @@ def seed(*, admin):
             industry=industries.get(industry), category="industrial" if industry.startswith("C") else "tertiary",
             land_mu=Decimal(total // 500), utilities="双回路供电、天然气",
             first_provider_name=outsider, first_provider_unit=outsider.split("（")[-1].rstrip("）") if outsider else "",
-            filed_at=timezone.now() - datetime.timedelta(days=120 - index * 6),
+            filed_at=timezone.now() - datetime.timedelta(days=STALLED_DAYS if code in STALLED else 120 - index * 6),
         )
         _advance(lead, target, chief=chief, bureau=bureau, park_user=park_user, park=parks[0], meeting=meeting,
                  today=today)
+        if code in STALLED:
+            # Its history happened long ago: no progress since (a "no progress" warning).
+            StageChange.objects.filter(lead=lead).update(at=lead.filed_at + datetime.timedelta(days=3))
     _aftercare(bureau=bureau, park_user=park_user, today=today, parks=parks)
+    _weekly_visits(today)
     # A lead the Ningbo station follows itself (the second path of seed 000), with an investor visit.
     chief = user_model.objects.get(username="nb-chief")
     own = services.lead_file(user=chief, station=Station.objects.get(code="NB"), title="模具产业配套项目",
@@ -158,3 +172,23 @@ def _aftercare(*, bureau, park_user, today, parks):
     services.return_visit_add(lead=landed, user=park_user, date=today, note="企业生产正常，反映用工需求")
     services.outcome_set(lead=landed, user=park_user, year=today.year, output_value=Decimal(30000) * WAN,
                          tax=Decimal(1200) * WAN)
+
+
+# Teams that made fewer visits than the weekly target last week.
+FEW_VISITS = {"NB", "FS"}
+
+
+def _weekly_visits(today):
+    """Follow-up visits twice a week over the last ten weeks (the demo rules ask for two a week);
+    two teams made only one last week."""
+    last_monday = today - datetime.timedelta(days=today.weekday() + 7)
+    first = {visit.station_id: visit for visit in Visit.objects.select_related("station").order_by("date")}
+    rows = []
+    for station_id, visit in first.items():
+        for week in range(10):
+            monday = last_monday - datetime.timedelta(weeks=week)
+            days = (1,) if week == 0 and visit.station.code in FEW_VISITS else (1, 3)
+            rows += [Visit(station_id=station_id, enterprise_id=visit.enterprise_id, contact_id=visit.contact_id,
+                           date=monday + datetime.timedelta(days=day), purpose="回访跟进项目进展",
+                           outcome="了解企业投资计划调整情况", created_by=visit.created_by) for day in days]
+    Visit.objects.bulk_create(rows)

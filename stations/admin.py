@@ -8,18 +8,31 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
+    Absence,
+    AbsenceDecision,
+    AccountabilityRecord,
+    AccountabilityRule,
     ApprovalStep,
     CalendarDay,
+    DispatchMeeting,
+    DispatchTask,
+    Event,
+    EventDecision,
     Person,
+    PlannedCheck,
     Posting,
     Profile,
     ProfileVersion,
+    Report,
+    ReportVersion,
     SecurityEvent,
+    SpotCheck,
     Station,
     StationUnit,
     TeamKindRule,
     TodoItem,
     Unit,
+    WorkLog,
 )
 from .permissions import Action, people_for, stations_for
 
@@ -119,11 +132,16 @@ class ApprovalStepInline(admin.TabularInline):
     extra = 0
 
 
+class AccountabilityRuleInline(admin.TabularInline):
+    model = AccountabilityRule
+    extra = 0
+
+
 @admin.register(ProfileVersion)
 class ProfileVersionAdmin(SimpleHistoryAdmin):
-    list_display = ["profile", "year", "monthly_report_due_day"]
+    list_display = ["profile", "year", "monthly_report_due_day", "on_post_days_month", "leave_days_month"]
     list_select_related = ["profile"]
-    inlines = [TeamKindRuleInline, ApprovalStepInline]
+    inlines = [TeamKindRuleInline, ApprovalStepInline, AccountabilityRuleInline]
 
 
 class ProfileVersionInline(admin.TabularInline):
@@ -198,3 +216,119 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Station duty: records made through the site's workflows, read-only here ----------------------
+
+class DutyRecordAdmin(ScopedAdmin):
+    """Duty records change only through their services (approvals, reviews, locks), so the admin
+    shows them read-only, scoped to the teams the user may see."""
+
+    station_field = "station"
+
+    def scope(self, request, queryset):
+        return queryset.filter(**{f"{self.station_field}__in": stations_for(request.user, Action.VIEW).values("pk")})
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkLog)
+class WorkLogAdmin(DutyRecordAdmin):
+    list_display = ["date", "person", "station", "whereabouts"]
+    list_filter = ["whereabouts", ("station", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["person", "station"]
+    date_hierarchy = "date"
+    search_fields = ["person__name", "activities"]
+
+
+class AbsenceDecisionInline(ReadOnlyInline):
+    model = AbsenceDecision
+
+
+@admin.register(Absence)
+class AbsenceAdmin(DutyRecordAdmin):
+    list_display = ["person", "station", "kind", "start_date", "end_date", "status"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["person", "station"]
+    date_hierarchy = "start_date"
+    inlines = [AbsenceDecisionInline]
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(DutyRecordAdmin):
+    list_display = ["date", "person", "station", "method", "result", "contradicts_log"]
+    list_filter = ["result", "method", "contradicts_log"]
+    list_select_related = ["person", "station"]
+    date_hierarchy = "date"
+
+
+@admin.register(PlannedCheck)
+class PlannedCheckAdmin(DutyRecordAdmin):
+    list_display = ["month", "person", "station", "drawn", "check_done"]
+    list_select_related = ["person", "station", "check_done"]
+
+
+class EventDecisionInline(ReadOnlyInline):
+    model = EventDecision
+
+
+@admin.register(Event)
+class EventAdmin(DutyRecordAdmin):
+    list_display = ["date", "title", "station", "role", "invited_enterprises", "is_large", "status"]
+    list_filter = ["role", "is_large", "status", "city_required"]
+    list_select_related = ["station"]
+    date_hierarchy = "date"
+    inlines = [EventDecisionInline]
+
+
+class ReportVersionInline(ReadOnlyInline):
+    model = ReportVersion
+    fields = ["number", "submitted_by", "submitted_at", "late"]
+
+
+@admin.register(Report)
+class ReportAdmin(DutyRecordAdmin):
+    list_display = ["station", "kind", "period_start", "due_date", "status", "days_late"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["station"]
+    date_hierarchy = "period_start"
+    inlines = [ReportVersionInline]
+
+
+class DispatchTaskInline(ReadOnlyInline):
+    model = DispatchTask
+
+
+@admin.register(DispatchMeeting)
+class DispatchMeetingAdmin(DutyRecordAdmin):
+    list_display = ["month", "held_on", "place"]
+    inlines = [DispatchTaskInline]
+
+    def scope(self, request, queryset):
+        return queryset if stations_for(request.user, Action.REVIEW).exists() else queryset.none()
+
+
+@admin.register(AccountabilityRecord)
+class AccountabilityRecordAdmin(DutyRecordAdmin):
+    list_display = ["decided_on", "person", "station", "kind", "office"]
+    list_filter = ["kind", "office"]
+    list_select_related = ["person", "station"]
+    date_hierarchy = "decided_on"

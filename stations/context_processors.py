@@ -18,6 +18,7 @@ def navigation(request):
             "admin": user.is_staff,
             "bureau": has_role(user, Role.BUREAU),
             "posted": bool(own_station_ids(user)),
+            "review": user_can(user, Action.REVIEW),
         }
 
     return {"nav": SimpleLazyObject(build)}

@@ -1,7 +1,8 @@
 """Work logs and presence: writing a day's log, and the month calendars that count days at post.
 
 Presence targets are profile data (`ProfileVersion.on_post_days_month` / `_year`) and apply only
-to the team kinds the profile marks resident. Each calendar costs a fixed number of queries.
+to the team kinds the profile marks resident. What a day counts as is decided in
+`stations.presence`. Each calendar costs a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -14,10 +15,26 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ON_POST, Posting, Profile, Station, TeamKindRule, WorkLog
+from .models import (
+    Posting,
+    Profile,
+    ProfileVersion,
+    Report,
+    ReportKind,
+    ReportStatus,
+    Station,
+    TeamKindRule,
+    WorkLog,
+)
 from .permissions import Action, user_can
+from .presence import Day, presence
 from .services import save_validated
 from .workdays import working_days
+
+# Extensions add fields to the log form (leads: the enterprises and leads a day's work was about).
+# Each is an object with `form(user, station_ids, data=None, log=None)` returning a form, and
+# `save(log, form, user)`; `stations` calls them in the same transaction as the log.
+WORKLOG_EXTENSIONS = []
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
@@ -36,8 +53,29 @@ def parse_month(text: str | None, default: datetime.date) -> tuple[int, int]:
     return year, month
 
 
+def version_in_force(year: int | None = None) -> ProfileVersion | None:
+    """The active profile's version for `year` (default this year), or None."""
+    profile = Profile.objects.active().first()
+    return profile.version_for(year) if profile else None
+
+
+def resident_kinds(version: ProfileVersion | None) -> frozenset[str]:
+    """The team kinds to which presence rules apply under `version`."""
+    if version is None:
+        return frozenset()
+    return frozenset(TeamKindRule.objects.filter(version=version, is_resident=True).values_list("kind", flat=True))
+
+
+def log_locked(station: Station, date: datetime.date) -> bool:
+    """A log is locked once the team's monthly report for its month has been accepted: the
+    accepted figures must not move under the bureau's feet. Returning the report unlocks it."""
+    return Report.objects.filter(station=station, kind=ReportKind.MONTHLY, status=ReportStatus.ACCEPTED,
+                                 period_start__lte=date, period_end__gte=date).exists()
+
+
 @transaction.atomic
-def worklog_save(*, user, station: Station, date: datetime.date, whereabouts: str, activities: str = "") -> WorkLog:
+def worklog_save(*, user, station: Station, date: datetime.date, whereabouts: str, activities: str = "",
+                 activity_kinds=(), extension_forms=()) -> WorkLog:
     """Write (or rewrite) the signed-in person's log for `date` at a team they are posted to."""
     person = getattr(user, "person", None)
     if person is None or not user_can(user, Action.WORK, station):
@@ -46,60 +84,59 @@ def worklog_save(*, user, station: Station, date: datetime.date, whereabouts: st
         raise ValidationError({"date": _("You were not posted to this team on that day.")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("A log cannot be written for a day that has not come.")})
+    if log_locked(station, date):
+        raise ValidationError({"date": _("The monthly report for this month has been accepted, so its logs "
+                                         "are closed. Ask the bureau to return the report to change a log.")})
     log = WorkLog.objects.select_for_update().filter(person=person, date=date).first()
     if log is None:
         log = WorkLog(person=person, date=date, created_by=user)
     log.station, log.whereabouts, log.activities = station, whereabouts, activities.strip()
+    log.activity_kinds = list(activity_kinds)
     save_validated(log, user=user, reason=_("Work log"))
+    for extension, form in extension_forms:
+        extension.save(log, form, user)
     return log
 
 
-def _targets(station: Station):
+def _targets(station: Station, version: ProfileVersion | None):
     """(monthly, yearly) days-at-post targets for this team, or (None, None) if not resident."""
-    profile = Profile.objects.active().first()
-    version = profile.version_for() if profile else None
-    if version is None:
-        return None, None
-    resident = TeamKindRule.objects.filter(version=version, kind=station.kind, is_resident=True).exists()
-    if not resident:
+    if version is None or station.kind not in resident_kinds(version):
         return None, None
     return version.on_post_days_month, version.on_post_days_year
 
 
 def person_month(*, person, station: Station, year: int, month: int) -> dict:
-    """A person's month: every day with its log, whether it is a working day, and the count of
-    days at post against the monthly target."""
+    """A person's month: every day with its log, what it counts as, whether it is a working day,
+    and the days at post against the monthly target."""
     first, last = month_bounds(year, month)
     logs = {log.date: log for log in WorkLog.objects.filter(person=person, date__range=(first, last))}
+    facts = presence([person.pk], first, last)
     workdays = set(working_days(first, last))
-    days = []
-    day = first
-    while day <= last:
-        days.append({"date": day, "log": logs.get(day), "working": day in workdays})
-        day += datetime.timedelta(days=1)
-    on_post = sum(1 for log in logs.values() if log.whereabouts in ON_POST)
-    monthly, _yearly = _targets(station)
-    return {"days": days, "on_post": on_post, "target": monthly, "first": first,
-            "lead_blanks": range(first.weekday())}
+    false_reports = set(facts.false_reports(person.pk))
+    days = [{"date": date, "log": logs.get(date), "state": state, "working": date in workdays,
+             "false_report": date in false_reports}
+            for date, state in facts.days(person.pk)]
+    monthly, _yearly = _targets(station, version_in_force(year))
+    return {"days": days, "on_post": sum(1 for day in days if day["state"] == Day.ON_POST), "target": monthly,
+            "leave": sum(1 for day in days if day["state"] == Day.LEAVE),
+            "first": first, "lead_blanks": range(first.weekday())}
 
 
 def team_month(*, station: Station, year: int, month: int) -> dict:
     """Everyone currently posted to a team × the days of a month, non-working days marked; days at
-    post each. Four queries (postings, logs, the holiday calendar, the targets' three count as one)."""
+    post each. A fixed number of queries whatever the team's size."""
     first, last = month_bounds(year, month)
     postings = list(Posting.objects.current().filter(station=station, start_date__lte=last)
                     .select_related("person").order_by("role", "start_date", "pk"))
-    logs = {}
-    for log in WorkLog.objects.filter(station=station, date__range=(first, last)).only(
-            "person_id", "date", "whereabouts"):
-        logs[(log.person_id, log.date)] = log
+    facts = presence([posting.person_id for posting in postings], first, last)
     dates = [first + datetime.timedelta(days=offset) for offset in range((last - first).days + 1)]
     workdays = set(working_days(first, last))
-    monthly, _yearly = _targets(station)
+    monthly, _yearly = _targets(station, version_in_force(year))
     rows = []
     for posting in postings:
-        cells = [logs.get((posting.person_id, date)) for date in dates]
-        on_post = sum(1 for log in cells if log is not None and log.whereabouts in ON_POST)
+        cells = [{"state": facts.day(posting.person_id, date),
+                  "whereabouts": facts.logs.get((posting.person_id, date), "")} for date in dates]
+        on_post = sum(1 for cell in cells if cell["state"] == Day.ON_POST)
         rows.append({"person": posting.person, "title": posting.title, "cells": cells, "on_post": on_post,
                      "behind": monthly is not None and on_post < monthly})
     return {"dates": dates, "rows": rows, "target": monthly,

@@ -62,3 +62,30 @@ def roster_workbook(*, postings, user, now) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def circular_workbook(*, circular: dict, user, now) -> bytes:
+    """The monthly circular: each team's figures, ranked, with the internal-material marking."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"{circular['first']:%Y-%m}"
+    sheet.cell(row=1, column=1, value=_("Monthly circular %(month)s") % {"month": f"{circular['first']:%Y-%m}"}
+               ).font = Font(bold=True, size=14)
+    sheet.cell(row=2, column=1, value=marking(user, now))
+    headers = [_("Rank"), _("Team"), *[str(column.label) for column in circular["columns"]]]
+    for index, header in enumerate(headers, start=1):
+        sheet.cell(row=4, column=index, value=header).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = 14 if index > 2 else 22
+    for offset, row in enumerate(circular["rows"]):
+        number = 5 + offset
+        sheet.cell(row=number, column=1, value=row["rank"])
+        text_cell(sheet, number, 2, row["station"].name)
+        for index, cell in enumerate(row["cells"], start=3):
+            column, value = cell["column"], cell["value"]
+            if value is not None:
+                sheet.cell(row=number, column=index, value=value).number_format = (
+                    "#,##0.00" if column.kind == "money" else "0.0" if column.kind == "days" else "0")
+    sheet.freeze_panes = "C5"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Person, Posting, Station, StationKind, Unit, Whereabouts
+from .models import Activity, Person, Posting, Station, StationKind, Unit, Whereabouts
 
 LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -148,6 +148,8 @@ class WorkLogForm(forms.Form):
     station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None)
     date = forms.DateField(label=_("date"), widget=DateInput())
     whereabouts = forms.ChoiceField(label=_("where"), choices=Whereabouts.choices, widget=forms.RadioSelect)
+    activity_kinds = forms.MultipleChoiceField(label=_("kinds of work"), choices=Activity.choices, required=False,
+                                               widget=forms.CheckboxSelectMultiple)
     activities = forms.CharField(label=_("what was done"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -156,7 +158,6 @@ class WorkLogForm(forms.Form):
         self.fields["station"].queryset = stations
         if stations.count() == 1:
             self.fields["station"].widget = forms.HiddenInput()
-        self.helper = _helper(_("Save"))
 
 
 def apply_service_errors(form, error):

@@ -237,6 +237,23 @@ def people_for(user):
     return Person.objects.filter(condition)
 
 
+def chain_of(station: Station, process: str, profile: Profile | None = None) -> list[ApprovalStep]:
+    """The active profile's whole chain for `process` on `station`, in order. A chain specific to
+    the team's kind replaces the general chain; an empty list means nobody needs to approve."""
+    profile = profile or Profile.objects.active().first()
+    version = profile.version_for() if profile else None
+    if version is None:
+        return []
+    steps = list(
+        ApprovalStep.objects.filter(version=version, process=process)
+        .filter(Q(team_kind="") | Q(team_kind=station.kind))
+        .order_by("position")
+    )
+    if any(step.team_kind for step in steps):
+        steps = [step for step in steps if step.team_kind]
+    return steps
+
+
 def chain_steps_for(user, station: Station, process: str, profile: Profile | None = None,
                     requester=None) -> list[ApprovalStep]:
     """The steps of the active profile's chain for `process` on `station` that `user` may act in.
@@ -251,17 +268,7 @@ def chain_steps_for(user, station: Station, process: str, profile: Profile | Non
     access = _access(user)
     if not access.active or (requester is not None and requester.pk == user.pk):
         return []
-    profile = profile or Profile.objects.active().first()
-    version = profile.version_for() if profile else None
-    if version is None:
-        return []
-    steps = list(
-        ApprovalStep.objects.filter(version=version, process=process)
-        .filter(Q(team_kind="") | Q(team_kind=station.kind))
-        .order_by("position")
-    )
-    if any(step.team_kind for step in steps):
-        steps = [step for step in steps if step.team_kind]
+    steps = chain_of(station, process, profile)
     own_team = station.pk in access.own_station_ids
     is_chief = own_team and Posting.objects.current().chiefs().filter(
         station=station, person_id=access.person_id

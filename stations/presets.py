@@ -24,8 +24,19 @@ PRESETS = [
         "source": "seed 000: 关于组建驻外招商工作站开展驻点招商工作的通知",
         "description": "十个驻外招商站，由组建单位派班子成员任主任、配1–2名工作人员；招商局直接管理；"
         "每站每年至少1个亿元以上项目、到位资金不少于5000万元；财政每站5万元由招商局分批拨付，其余单位自筹。",
-        # "每月底向招商局上报工作小结": the monthly summary is due at month end.
-        "monthly_report_due_day": None,
+        # "每月底向招商局上报工作小结": the monthly summary is due at month end. Daily logs are kept
+        # ("建立驻点工作日志"), so a day without one is a day away.
+        "version": {
+            "monthly_report_due_day": None,
+            "required_reports": ["monthly", "annual"],
+            "progress_kinds": ["new_lead", "stage_advance", "funds"],
+        },
+        # "连续6个月无进展或进展不力的，由招商局约谈": the bureau judges and interviews.
+        "accountability": {
+            "poor_progress": [A.BUREAU], "interview": [A.BUREAU], "criticism": [A.BUREAU],
+            "warning_talk": [A.LEADING_GROUP], "discipline_referral": [A.LEADING_GROUP],
+            "replacement": [A.LEADING_GROUP],
+        },
         "team_kinds": [
             {"kind": K.RESIDENT_STATION, "label": "驻外招商站", "chief_title": "主任", "staff_title": "工作人员"},
         ],
@@ -47,7 +58,18 @@ PRESETS = [
         "source": "seed 000 (扩展): 关于公开选聘驻外招商工作人员的通知",
         "description": "按区域设中心局及分局，一局一人，称局长，聘期两年；经费包干：首月启动经费2万元，"
         "之后中心局每月7000元、分局每月5000元。",
-        "monthly_report_due_day": None,
+        "version": {
+            "monthly_report_due_day": None,
+            "required_reports": ["monthly", "annual", "end_of_posting"],
+            "progress_kinds": ["new_lead", "stage_advance", "funds"],
+        },
+        # Dismissal (解聘) on missed targets, leaving the post or misconduct: decided by the leading
+        # group on the bureau's and the organization department's findings.
+        "accountability": {
+            "poor_progress": [A.BUREAU], "interview": [A.BUREAU], "criticism": [A.BUREAU],
+            "warning_talk": [A.ORG_DEPARTMENT], "discipline_referral": [A.LEADING_GROUP],
+            "dismissal": [A.LEADING_GROUP],
+        },
         "team_kinds": [
             {"kind": K.HUB, "label": "驻外招商中心局", "chief_title": "局长", "staff_title": "工作人员"},
             {"kind": K.BRANCH, "label": "驻外招商分局", "chief_title": "局长", "staff_title": "工作人员"},
@@ -67,7 +89,18 @@ PRESETS = [
         "jurisdiction": "某开发区",
         "source": "seed 001: 区委全员招商活动工作意见",
         "description": "全区干部、各单位、各村全员招商；首次提供信息者向区招商局申报备案；按月、季、半年考评。",
-        "monthly_report_due_day": None,
+        # Home-based teams: no presence rules (the team kind is not resident), so the away
+        # warnings never apply; progress and reports do. Monthly exchange, half-year summary.
+        "version": {
+            "monthly_report_due_day": None,
+            "required_reports": ["monthly", "half_year", "annual"],
+            "progress_kinds": ["new_lead", "stage_advance", "funds"],
+        },
+        # Missed targets: a warning talk for the unit head (by the leading group).
+        "accountability": {
+            "poor_progress": [A.BUREAU], "interview": [A.BUREAU], "criticism": [A.LEADING_GROUP],
+            "warning_talk": [A.LEADING_GROUP], "discipline_referral": [A.LEADING_GROUP],
+        },
         "team_kinds": [
             {"kind": K.HOME_TEAM, "label": "招商小组", "chief_title": "组长", "staff_title": "成员", "is_resident": False},
         ],
@@ -86,10 +119,26 @@ PRESETS = [
         "source": "seed 002: 山政办字〔2018〕16号",
         "description": "北京、上海、深圳三个驻外招商工作处，由考核办和投资促进局共同管理；每月25日前报送月报；"
         "每人量化考核100分；每处每年50万元经费，主任负责制，财政监督。",
-        "monthly_report_due_day": 25,
-        # "每月在岗不少于20天，全年不少于240天" (calendar days).
-        "on_post_days_month": 20,
-        "on_post_days_year": 240,
+        # "每月25日前" (inclusive); quarterly report, half-year evaluation, annual summary and one
+        # research report a year. "每月在岗不少于20天，全年不少于240天" (calendar days); leave "每月
+        # 不超过5天". Hosting a large event with ≥ 5 invited enterprises earns the event points, and
+        # a large conference needs the leader's approval: the same five is the default here.
+        # Away 15 consecutive days / 30 working days: window not stated — default the term.
+        "version": {
+            "monthly_report_due_day": 25,
+            "on_post_days_month": 20,
+            "on_post_days_year": 240,
+            "leave_days_month": 5,
+            "large_event_min_invited": 5,
+            "required_reports": ["monthly", "quarterly", "half_year", "annual", "research", "end_of_posting"],
+            "progress_kinds": ["new_lead", "stage_advance", "funds"],
+        },
+        # "由考核办和投资促进局共同认定，报区委撤换"; the principal leader interviews a weak office.
+        "accountability": {
+            "poor_progress": [A.BUREAU, A.ASSESSMENT], "interview": [A.LEADERSHIP],
+            "criticism": [A.ASSESSMENT], "warning_talk": [A.LEADERSHIP],
+            "discipline_referral": [A.ASSESSMENT], "replacement": [A.ASSESSMENT, A.BUREAU],
+        },
         "team_kinds": [
             {"kind": K.RESIDENT_STATION, "label": "驻外招商工作处", "chief_title": "主任", "staff_title": "工作人员"},
         ],
@@ -109,7 +158,15 @@ PRESETS = [
         "jurisdiction": "淮阴区",
         "source": "seed 003: 淮阴区健全激励考核办法提高招商引资实效",
         "description": "平台、镇街、重点部门、一般部门四类责任单位；本地招商组，无驻点要求；牵头单位审批经费。",
-        "monthly_report_due_day": None,
+        "version": {
+            "monthly_report_due_day": None,
+            "required_reports": ["monthly", "annual"],
+            "progress_kinds": ["new_lead", "stage_advance", "funds"],
+        },
+        "accountability": {
+            "poor_progress": [A.BUREAU], "interview": [A.BUREAU], "criticism": [A.ASSESSMENT],
+            "warning_talk": [A.LEADING_GROUP], "discipline_referral": [A.ASSESSMENT],
+        },
         "team_kinds": [
             {"kind": K.HOME_TEAM, "label": "招商组", "chief_title": "负责人", "staff_title": "成员", "is_resident": False},
         ],
@@ -128,7 +185,17 @@ PRESETS = [
         "source": "seed 004: 关于进一步完善市直招商引资工作机制的意见",
         "description": "12个市直招商组、6个驻外分局、4个产业招商组；分局经费每年40万元由招商局管理，"
         "招商组经费每年20万元由牵头单位管理。",
-        "monthly_report_due_day": None,
+        # Monthly major-lead report; quarterly supervision.
+        "version": {
+            "monthly_report_due_day": None,
+            "required_reports": ["monthly", "quarterly", "annual"],
+            "progress_kinds": ["new_lead", "stage_advance", "funds"],
+        },
+        "accountability": {
+            "poor_progress": [A.BUREAU], "interview": [A.BUREAU], "criticism": [A.ASSESSMENT],
+            "warning_talk": [A.LEADERSHIP], "discipline_referral": [A.ASSESSMENT],
+            "replacement": [A.LEADERSHIP],
+        },
         "team_kinds": [
             {"kind": K.CITY_GROUP, "label": "市直招商组", "chief_title": "组长", "staff_title": "成员", "is_resident": False},
             {"kind": K.BRANCH, "label": "驻外招商分局", "chief_title": "负责人", "staff_title": "工作人员"},

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from .models import (
+    AccountabilityRule,
     ApprovalStep,
     Person,
     Posting,
@@ -250,16 +251,11 @@ def profile_copy(*, profile: Profile, user, code: str, name: str) -> Profile:
         copied_from=profile,
     )
     save_validated(copy, user=user, reason=_("Copied from %(profile)s") % {"profile": profile})
-    for version in profile.versions.prefetch_related("team_kinds", "approval_steps"):
-        new_version = ProfileVersion(
-            profile=copy,
-            year=version.year,
-            monthly_report_due_day=version.monthly_report_due_day,
-            term_ending_notice_days=version.term_ending_notice_days,
-            on_post_days_month=version.on_post_days_month,
-            on_post_days_year=version.on_post_days_year,
-            notes=version.notes,
-        )
+    for version in profile.versions.prefetch_related("team_kinds", "approval_steps", "accountability_rules"):
+        new_version = ProfileVersion(profile=copy, **{
+            field.attname: getattr(version, field.attname)
+            for field in ProfileVersion._meta.concrete_fields if field.name not in ("id", "profile")
+        })
         save_validated(new_version, user=user, reason=_("Copied from %(profile)s") % {"profile": profile})
         bulk_create_with_history([
             TeamKindRule(
@@ -283,6 +279,10 @@ def profile_copy(*, profile: Profile, user, code: str, name: str) -> Profile:
             )
             for step in version.approval_steps.all()
         ], ApprovalStep, default_user=user)
+        bulk_create_with_history([
+            AccountabilityRule(version=new_version, kind=rule.kind, actor=rule.actor)
+            for rule in version.accountability_rules.all()
+        ], AccountabilityRule, default_user=user)
         for extension in PROFILE_COPY_EXTENSIONS:
             extension(version, new_version)
     return copy
@@ -304,14 +304,16 @@ def profile_activate(*, profile: Profile, user) -> Profile:
 
 # --- To-do list -----------------------------------------------------------------------------
 
-def todo_open(*, user, kind: str, title: str, target, url: str = "", station=None, due_date=None) -> TodoItem:
-    """Open a to-do item for `user` about `target`, or return the open one that exists."""
+def todo_open(*, user, kind: str, title: str, target, url: str = "", station=None, due_date=None,
+              key: str = "") -> TodoItem:
+    """Open a to-do item for `user` about `target` (and `key`), or return the open one that exists."""
     target_type = ContentType.objects.get_for_model(target)
     item, _created = TodoItem.objects.get_or_create(
         user=user,
         kind=kind,
         target_type=target_type,
         target_id=target.pk,
+        key=key,
         done_at__isnull=True,
         defaults={"title": title, "url": url, "station": station, "due_date": due_date},
     )
@@ -409,10 +411,7 @@ def presets_install(*, update: bool = False) -> list[Profile]:
         profile._change_reason = "load_presets"
         profile.save()
         profile.versions.all().delete()
-        version = ProfileVersion.objects.create(
-            profile=profile, year=PRESET_YEAR, monthly_report_due_day=preset["monthly_report_due_day"],
-            on_post_days_month=preset.get("on_post_days_month"), on_post_days_year=preset.get("on_post_days_year"),
-        )
+        version = ProfileVersion.objects.create(profile=profile, year=PRESET_YEAR, **preset["version"])
         bulk_create_with_history([TeamKindRule(version=version, **rule) for rule in preset["team_kinds"]],
                                  TeamKindRule)
         steps = []
@@ -424,6 +423,10 @@ def presets_install(*, update: bool = False) -> list[Profile]:
                 for position, (actor, action) in enumerate(chain, start=1)
             ]
         bulk_create_with_history(steps, ApprovalStep)
+        bulk_create_with_history([
+            AccountabilityRule(version=version, kind=kind, actor=actor)
+            for kind, actors in preset["accountability"].items() for actor in actors
+        ], AccountabilityRule)
         for extension in PRESET_EXTENSIONS:
             extension(version, preset["code"])
         installed.append(profile)

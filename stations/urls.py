@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import duty_views, report_views, views
 
 app_name = "stations"
 
@@ -25,5 +25,37 @@ urlpatterns = [
     path("todo/", views.TodoListView.as_view(), name="todo_list"),
     path("todo/<int:pk>/done/", views.todo_done, name="todo_done"),
     path("profiles/", views.ProfileListView.as_view(), name="profile_list"),
+    # Station duty: leave and home service, spot checks, events.
+    path("absences/", duty_views.absence_list, name="absence_list"),
+    path("absences/new/", duty_views.absence_create, name="absence_create"),
+    path("absences/<int:pk>/", duty_views.absence_detail, name="absence_detail"),
+    path("absences/<int:pk>/decide/", duty_views.absence_decide, name="absence_decide"),
+    path("absences/<int:pk>/withdraw/", duty_views.absence_withdraw, name="absence_withdraw"),
+    path("checks/", duty_views.check_list, name="check_list"),
+    path("checks/new/", duty_views.check_create, name="check_create"),
+    path("checks/plan/draw/", duty_views.check_plan_draw, name="check_plan_draw"),
+    path("checks/plan/pick/", duty_views.check_plan_pick, name="check_plan_pick"),
+    path("events/", duty_views.event_list, name="event_list"),
+    path("events/new/", duty_views.event_create, name="event_create"),
+    path("events/<int:pk>/", duty_views.event_detail, name="event_detail"),
+    path("events/<int:pk>/decide/", duty_views.event_decide, name="event_decide"),
+    path("events/<int:pk>/outcome/", duty_views.event_outcome, name="event_outcome"),
+    # Reports and their review, the dispatch meeting, the circular, warnings.
+    path("teams/<int:pk>/reports/", report_views.report_list, name="report_list"),
+    path("reports/queue/", report_views.review_queue, name="review_queue"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", report_views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/refresh/", report_views.report_refresh, name="report_refresh"),
+    path("reports/<int:pk>/review/", report_views.report_review, name="report_review"),
+    path("reports/<int:pk>/file/", report_views.report_file, name="report_file"),
+    path("circular/", report_views.circular, name="circular"),
+    path("circular.xlsx", report_views.circular_export, name="circular_export"),
+    path("dispatch/", report_views.dispatch_list, name="dispatch_list"),
+    path("dispatch/<int:pk>/", report_views.dispatch_detail, name="dispatch_detail"),
+    path("dispatch/<int:pk>/minutes/", report_views.dispatch_minutes, name="dispatch_minutes"),
+    path("dispatch/<int:pk>/tasks/", report_views.dispatch_task_add, name="dispatch_task_add"),
+    path("tasks/<int:pk>/done/", report_views.task_done, name="task_done"),
+    path("warnings/", report_views.warning_list, name="warning_list"),
+    path("people/<int:pk>/accountability/new/", report_views.accountability_create, name="accountability_create"),
     path("profiles/<int:pk>/", views.ProfileDetailView.as_view(), name="profile_detail"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView
 
-from . import duty, selectors, services
+from . import accountability, duty, selectors, services, warnings
 from .exports import roster_workbook
 from .forms import PersonForm, PostingEndForm, PostingForm, StationForm, WorkLogForm, apply_service_errors
 from .models import Station, StationKind, TodoItem, WorkLog
@@ -39,6 +39,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         elif has_role(user, Role.HOME_UNIT):
             context["home_unit_stations"] = selectors.station_list(user=user)
         context["is_park"] = Role.PARK in roles_of(user)
+        if has_role(user, Role.BUREAU):
+            found = [warning for warning in warnings.warnings_for(user=user) if not warning.handled]
+            context["warnings"] = found[:8]
+            context["warning_count"] = len(found)
         context["profile"] = selectors.active_profile()
         return context
 
@@ -237,8 +241,16 @@ class PersonDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         person = selectors.person_get(user=self.request.user, pk=self.kwargs["pk"])
         postings = person.postings.select_related("station", "home_unit").order_by("ended_on", "-start_date")
+        # Accountability records are read by those who read every team and by the person's home unit;
+        # a team member reading a colleague's page does not see them.
+        see_records = user_can(self.request.user, Action.REVIEW) or has_role(self.request.user, Role.HOME_UNIT) or (
+            getattr(self.request.user, "person", None) == person)
         return super().get_context_data(
-            person=person, postings=postings, can_manage=user_can(self.request.user, Action.MANAGE), **kwargs
+            person=person, postings=postings, can_manage=user_can(self.request.user, Action.MANAGE),
+            records=accountability.records_of(person=person) if see_records else None,
+            may_record=any(accountability.offices_for(self.request.user, posting.station) for posting in postings
+                           if not posting.ended_on),
+            **kwargs
         )
 
 
@@ -354,16 +366,20 @@ class RosterExportView(LoginRequiredMixin, TemplateView):
 
 @login_required
 def worklog_today(request):
-    """Write today's (or a past day's) log from a phone."""
+    """Write today's (or a past day's) log from a phone, with what extensions add (the leads app:
+    the enterprises and leads the day's work was about)."""
     stations = Station.objects.filter(pk__in=own_station_ids(request.user)).order_by("name")
     if not stations.exists():
         raise PermissionDenied
     today = timezone.localdate()
+    station_ids = [station.pk for station in stations]
     if request.method == "POST":
         form = WorkLogForm(request.POST, stations=stations)
-        if form.is_valid():
+        extensions = [(extension, extension.form(request.user, station_ids, data=request.POST))
+                      for extension in duty.WORKLOG_EXTENSIONS]
+        if form.is_valid() and all(extra.is_valid() for _extension, extra in extensions):
             try:
-                log = duty.worklog_save(user=request.user, **form.cleaned_data)
+                log = duty.worklog_save(user=request.user, extension_forms=extensions, **form.cleaned_data)
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -374,8 +390,12 @@ def worklog_today(request):
         form = WorkLogForm(stations=stations, initial={
             "station": existing.station_id if existing else stations.first().pk, "date": today,
             "whereabouts": existing.whereabouts if existing else "at_post",
-            "activities": existing.activities if existing else ""})
-    return render(request, "stations/worklog_form.html", {"form": form})
+            "activities": existing.activities if existing else "",
+            "activity_kinds": existing.activity_kinds if existing else []})
+        extensions = [(extension, extension.form(request.user, station_ids, log=existing))
+                      for extension in duty.WORKLOG_EXTENSIONS]
+    return render(request, "stations/worklog_form.html", {
+        "form": form, "extra_forms": [extra for _extension, extra in extensions]})
 
 
 @login_required

@@ -14,3 +14,8 @@ os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage
 from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Uploads (report documents, evidence) go to a throw-away directory, never into the checkout.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="outpost-test-media-")

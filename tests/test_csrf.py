@@ -13,8 +13,28 @@ from .test_permission_matrix import MATRIX
 
 def snapshot():
     from leads.models import Contact, FollowUpPlan, Lead, LeadOutcome, ScreeningMeeting, Visit
+    from stations.models import (
+        Absence,
+        AbsenceDecision,
+        AccountabilityRecord,
+        DispatchMeeting,
+        DispatchTask,
+        Event,
+        PlannedCheck,
+        Report,
+        ReportVersion,
+        SpotCheck,
+        WorkLog,
+    )
 
     return (
+        list(WorkLog.objects.values_list("pk", "whereabouts", "activities")),
+        list(Absence.objects.values_list("pk", "status")), AbsenceDecision.objects.count(),
+        list(SpotCheck.objects.values_list("pk")), list(PlannedCheck.objects.values_list("pk")),
+        list(Event.objects.values_list("pk", "status", "outcome")),
+        list(Report.objects.values_list("pk", "status", "body", "figures")), ReportVersion.objects.count(),
+        list(DispatchMeeting.objects.values_list("pk", "minutes")),
+        list(DispatchTask.objects.values_list("pk", "status")), AccountabilityRecord.objects.count(),
         list(Lead.objects.values_list("pk", "stage", "station_id", "duplicate_status", "title")),
         list(ScreeningMeeting.objects.values_list("pk", "date")),
         list(Contact.objects.values_list("pk", "name")), list(Visit.objects.values_list("pk", "date")),

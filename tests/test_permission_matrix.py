@@ -27,6 +27,14 @@ POST_ONLY = (FOUND, *(NOT_ALLOWED,) * 10)
 # Team members: chief_a, staff_a, chief_b and bureau_a (posted to station A).
 TEAM_MEMBERS = (FOUND, OK, OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 TEAM_OR_BUREAU = (FOUND, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+# Who sees station A: its people, readers of every team, its home unit — not station B or the park.
+SEE_A = (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, OK, OK)
+# The offices that review teams: the bureau and the assessment office.
+REVIEWERS = (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+# Roles that read every team (the circular compares them all).
+READERS_OF_ALL = (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, FORBIDDEN, OK, OK, FORBIDDEN)
+# One-shot actions on station A's objects for those who work on it (an invalid form redirects back).
+WORK_ON_A = (FOUND, FOUND, FOUND, NOT_FOUND, FORBIDDEN, FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 
 # url name → (kwargs builder, expected statuses for GET in PERSONAS order)
 MATRIX = {
@@ -83,6 +91,44 @@ MATRIX = {
         None, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, NOT_FOUND, OK)),
     "stations:team_month": (
         lambda w: {"pk": w.station_a.pk}, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, OK, OK)),
+    # --- duty: `w.absence` staff_a's leave (waiting for chief_a), `w.event` station A's large event
+    # (waiting for the bureau), `w.report` station A's submitted research report with a document,
+    # `w.dispatch` last month's dispatch meeting with `w.task` for station A.
+    "stations:absence_list": (None, EVERYONE),
+    "stations:absence_create": (None, TEAM_MEMBERS),
+    "stations:absence_detail": (lambda w: {"pk": w.absence.pk}, SEE_A),
+    "stations:absence_decide": (lambda w: {"pk": w.absence.pk}, POST_ONLY),
+    "stations:absence_withdraw": (lambda w: {"pk": w.absence.pk}, POST_ONLY),
+    "stations:check_list": (None, EVERYONE),
+    "stations:check_create": (None, REVIEWERS),
+    "stations:check_plan_draw": (None, POST_ONLY),
+    "stations:check_plan_pick": (None, POST_ONLY),
+    "stations:event_list": (None, EVERYONE),
+    "stations:event_create": (None, TEAM_MEMBERS),
+    "stations:event_detail": (lambda w: {"pk": w.event.pk}, SEE_A),
+    "stations:event_decide": (lambda w: {"pk": w.event.pk}, POST_ONLY),
+    "stations:event_outcome": (lambda w: {"pk": w.event.pk}, POST_ONLY),
+    "stations:report_list": (lambda w: {"pk": w.station_a.pk}, SEE_A),
+    "stations:review_queue": (None, REVIEWERS),
+    "stations:report_detail": (lambda w: {"pk": w.report.pk}, SEE_A),
+    "stations:report_edit": (lambda w: {"pk": w.report.pk}, POST_ONLY),
+    "stations:report_refresh": (lambda w: {"pk": w.report.pk}, POST_ONLY),
+    "stations:report_review": (lambda w: {"pk": w.report.pk}, POST_ONLY),
+    "stations:report_file": (lambda w: {"pk": w.report.pk}, SEE_A),
+    "stations:circular": (None, READERS_OF_ALL),
+    "stations:circular_export": (None, READERS_OF_ALL),
+    "stations:dispatch_list": (None, REVIEWERS),
+    "stations:dispatch_detail": (lambda w: {"pk": w.dispatch.pk}, REVIEWERS),
+    "stations:dispatch_minutes": (lambda w: {"pk": w.dispatch.pk}, POST_ONLY),
+    "stations:dispatch_task_add": (lambda w: {"pk": w.dispatch.pk}, POST_ONLY),
+    "stations:task_done": (lambda w: {"pk": w.task.pk}, POST_ONLY),
+    # The park reads no team, so it has no warnings.
+    "stations:warning_list": (None, (FOUND, OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK)),
+    # Decisions about staff_a: the offices the Xiangzhou preset names (the bureau; the leading
+    # group through leadership), never from staff_a's own team; finance cannot read people.
+    "stations:accountability_create": (
+        lambda w: {"pk": w.person("staff_a").pk},
+        (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN)),
     # --- leads: `w.lead` is station A's lead, transferred to the park; `w.meeting` a screening meeting.
     "leads:list": (None, EVERYONE),
     "leads:board": (None, EVERYONE),
@@ -147,9 +193,13 @@ CASES = [(name, persona, expected[i]) for name, (_k, expected) in MATRIX.items()
 
 def furnish(world, persona):
     """The objects the URLs name: the persona's own to-do item (anonymous: chief_a's), a lead of
-    station A transferred to the park, and a screening meeting."""
+    station A transferred to the park, a screening meeting, and station A's duty records."""
     from leads import services as lead_services
     from leads.models import MeetingDecision
+
+    from .stations.duty_world import furnish_duty
+
+    furnish_duty(world)
 
     owner = world.users.get(persona, world.users["chief_a"])
     world.todo = TodoItem.objects.create(user=owner, kind=TodoKind.TASK, title="核对派驻信息")
@@ -214,6 +264,36 @@ POST_MATRIX = {
     # Adding to a contact book or visit log: the user's own team only.
     "leads:contacts": (FOUND, OK, OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "leads:visits": (FOUND, OK, OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # --- duty
+    "stations:absence_create": TEAM_MEMBERS,
+    # staff_a's leave waits for chief_a's scheduling step: only chief_a acts in it.
+    "stations:absence_decide": (FOUND, FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND,
+                                FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "stations:check_create": REVIEWERS,
+    "stations:check_plan_draw": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FOUND, FORBIDDEN,
+                                 FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "stations:check_plan_pick": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FOUND, FORBIDDEN,
+                                 FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "stations:event_create": TEAM_MEMBERS,
+    # Station A's large event waits for the bureau (not bureau_a, who is posted to station A).
+    "stations:event_decide": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND,
+                              FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "stations:event_outcome": WORK_ON_A,
+    "stations:report_list": (FOUND, OK, OK, NOT_FOUND, FORBIDDEN, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN,
+                             FORBIDDEN),
+    # The report is submitted: editing and refreshing are refused with a message.
+    "stations:report_edit": WORK_ON_A,
+    "stations:report_refresh": WORK_ON_A,
+    "stations:report_review": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FOUND, NOT_FOUND,
+                               FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "stations:dispatch_list": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                               FORBIDDEN, FORBIDDEN),
+    "stations:dispatch_minutes": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FORBIDDEN, FORBIDDEN,
+                                  FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "stations:dispatch_task_add": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FORBIDDEN, FORBIDDEN,
+                                   FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "stations:task_done": WORK_ON_A,
+    "stations:accountability_create": MATRIX["stations:accountability_create"][1],
 }
 POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]
 

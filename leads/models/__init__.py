@@ -29,9 +29,11 @@ from .leads import (
     StageChange,
     Tag,
 )
+from .mentions import LogMention
 from .rules import EXITS, OPTIONAL_STAGES, PIPELINE, SIGNED_OR_LATER, LeadRules, Stage
 
 __all__ = [
+    "LogMention",
     "EXITS", "OPTIONAL_STAGES", "PIPELINE", "SIGNED_OR_LATER", "Category", "Contact", "DuplicateStatus",
     "Enterprise", "EnterpriseKind", "EnterpriseTier", "ExecutiveRank", "FollowUpPlan", "FundsEntry", "Industry",
     "InvestorVisit", "Lead", "LeadOutcome", "LeadRules", "MeetingDecision", "Origin", "ReturnVisit",

@@ -19,8 +19,15 @@ class Whereabouts(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
-# Days that count as "at post" without any approval. Home service counts only once approved
-# (the approval flow comes with leave and home service).
+class Activity(models.TextChoices):
+    VISIT = "visit", _("Enterprise visits")
+    MEETING = "meeting", _("Meetings and talks")
+    EVENT = "event", _("Events")
+    RESEARCH = "research", _("Research")
+
+
+# Logged whereabouts that count as "at post" by themselves. Home service counts only when an
+# approval covers the day (see `stations.presence`).
 ON_POST = (Whereabouts.AT_POST, Whereabouts.TRAVEL)
 
 
@@ -32,6 +39,7 @@ class WorkLog(models.Model):
     date = models.DateField(_("date"))
     whereabouts = models.CharField(_("where"), max_length=20, choices=Whereabouts.choices,
                                    default=Whereabouts.AT_POST)
+    activity_kinds = models.JSONField(_("kinds of work"), default=list, blank=True)
     activities = models.TextField(_("what was done"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

@@ -66,6 +66,14 @@ class Profile(models.Model):
         return self.versions.filter(year__lte=year).order_by("-year").first()
 
 
+def default_required_reports():
+    return ["monthly"]
+
+
+def default_progress_kinds():
+    return ["new_lead", "stage_advance", "funds"]
+
+
 class ProfileVersion(models.Model):
     """A profile's rules for one year onwards (until a newer version)."""
 
@@ -87,6 +95,34 @@ class ProfileVersion(models.Model):
         help_text=_("Calendar days; empty means no target. Applies to resident team kinds only."))
     on_post_days_year = models.PositiveSmallIntegerField(
         _("days at post a year (target)"), null=True, blank=True, help_text=_("Calendar days; empty means no target."))
+    leave_days_month = models.PositiveSmallIntegerField(
+        _("rotation leave a month (days)"), null=True, blank=True,
+        help_text=_("Calendar days of rotation leave allowed in one month; empty means no limit."))
+    large_event_min_invited = models.PositiveSmallIntegerField(
+        _("a hosted event is large from (invited enterprises)"), null=True, blank=True,
+        help_text=_("A hosted event inviting at least this many enterprises needs approval in advance; "
+                    "empty means only events marked large do."))
+    report_due_working_days = models.PositiveSmallIntegerField(
+        _("quarterly, half-year and annual reports due (working days after the period)"), default=10)
+    required_reports = models.JSONField(
+        _("reports required"), default=default_required_reports, blank=True,
+        help_text=_("Report kinds every team must file, e.g. monthly, quarterly, half_year, annual, research."))
+    # Warnings (DESIGN §3 "Accountability"): prompts for the offices that decide.
+    away_consecutive_days = models.PositiveSmallIntegerField(
+        _("warn after consecutive calendar days away"), null=True, blank=True, default=15)
+    away_working_days = models.PositiveSmallIntegerField(
+        _("warn after working days away in total"), null=True, blank=True, default=30)
+    away_window_days = models.PositiveSmallIntegerField(
+        _("window for the total (days)"), null=True, blank=True,
+        help_text=_("Empty means the posting term so far."))
+    unlogged_days_away = models.BooleanField(
+        _("a day without a log counts as away"), default=True,
+        help_text=_("At resident teams a day at post must be shown by a log."))
+    no_progress_months = models.PositiveSmallIntegerField(
+        _("warn after months without progress"), null=True, blank=True, default=6)
+    progress_kinds = models.JSONField(
+        _("what counts as progress"), default=default_progress_kinds, blank=True,
+        help_text=_("Any of: new_lead, stage_advance, funds."))
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
@@ -209,6 +245,41 @@ class ApprovalStep(models.Model):
 
     def __str__(self):
         return f"{self.get_process_display()} {self.position}: {self.get_actor_display()} {self.get_action_display()}"
+
+    def get_absolute_url(self):
+        return self.version.get_absolute_url()
+
+
+class AccountabilityKind(models.TextChoices):
+    """Decisions that may follow a warning (DESIGN §3 "Accountability"); never automatic."""
+
+    POOR_PROGRESS = "poor_progress", _("Judged to progress badly")
+    INTERVIEW = "interview", _("Interview (约谈)")
+    CRITICISM = "criticism", _("Circular of criticism")
+    WARNING_TALK = "warning_talk", _("Warning talk (诫勉谈话)")
+    DISCIPLINE_REFERRAL = "discipline_referral", _("Referral to the discipline commission")
+    REPLACEMENT = "replacement", _("Replacement request")
+    DISMISSAL = "dismissal", _("Dismissal request")
+
+
+class AccountabilityRule(models.Model):
+    """Which office records a kind of accountability decision. Several offices may share a kind
+    (Shanting: the assessment office and the bureau together determine a replacement)."""
+
+    version = models.ForeignKey(ProfileVersion, on_delete=models.CASCADE, related_name="accountability_rules")
+    kind = models.CharField(_("decision"), max_length=20, choices=AccountabilityKind.choices)
+    actor = models.CharField(_("office"), max_length=20, choices=ApprovalActor.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["version", "kind", "actor"]
+        verbose_name = _("accountability rule")
+        verbose_name_plural = _("accountability rules")
+        constraints = [models.UniqueConstraint(fields=["version", "kind", "actor"], name="accountability_rule_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.get_actor_display()}"
 
     def get_absolute_url(self):
         return self.version.get_absolute_url()

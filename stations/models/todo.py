@@ -37,6 +37,8 @@ class TodoItem(models.Model):
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
+    # Tells apart several reminders about one target (a person away and without progress).
+    key = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
@@ -49,7 +51,7 @@ class TodoItem(models.Model):
         constraints = [
             # Refreshing reminders twice must not list the same thing twice.
             models.UniqueConstraint(
-                fields=["user", "kind", "target_type", "target_id"],
+                fields=["user", "kind", "target_type", "target_id", "key"],
                 condition=Q(done_at__isnull=True),
                 name="todo_one_open_item_per_target",
             )

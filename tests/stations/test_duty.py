@@ -96,7 +96,7 @@ def test_team_month_query_count_does_not_grow(world, client_for, django_assert_n
     client = client_for("bureau")
     # the 6 of every page, the station, postings, logs, the holiday calendar, the targets
     # (profile, version, team kind)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         response = client.get(reverse("stations:team_month", args=[world.station_a.pk]))
     assert len(response.context["grid"]["rows"]) == 3 + extra
 

@@ -22,8 +22,11 @@ def add_stations(world, count):
 #  and the person's name for the navigation bar (6); then its own queries:
 PAGES = {
     # active profile, to-dos, all stations + their units + their postings (a bureau user has no
-    # own station, so that list costs nothing)
-    "stations:home": 11,
+    # own station, so that list costs nothing); the warnings: 18 queries whatever the number of
+    # teams and warnings (the profile version, teams, postings, resident kinds, logs, approvals,
+    # checks, the holiday calendar, reports, judgements, events, leads' progress (3), lead rules,
+    # visits, answered warnings)
+    "stations:home": 29,
     # count, stations, units, postings
     "stations:list": 10,
     # the user's and the groups' permissions (personal data needs view_person), count, people,

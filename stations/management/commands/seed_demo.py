@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from stations import services
+from stations import demo, services, warnings
 from stations.models import (
     Person,
     Posting,
@@ -25,12 +25,11 @@ from stations.models import (
     StationKind,
     Unit,
     UnitKind,
-    Whereabouts,
-    WorkLog,
 )
 from stations.permissions import Role
 
 DEFAULT_PASSWORD = "outpost-demo-2026"
+DEMO_PROFILE = "xiangzhou-local"
 
 UNITS = [
     # (name, short name, kind)
@@ -108,9 +107,6 @@ ROLE_USERS = [
     ("thirdparty", "钟诚", Role.ASSESSOR, None, False),
 ]
 
-ACTIVITIES = ["走访园区企业，介绍我区产业政策", "参加商会活动，收集项目信息", "与客商电话对接，约定考察时间",
-              "整理项目信息，更新通信录", "陪同企业考察选址", "参加行业展会"]
-
 # The bureau itself runs the Shanghai station: its chief is bureau staff too (DESIGN §3).
 BUREAU_CHIEF_STATION = "SH"
 
@@ -136,11 +132,6 @@ class Command(BaseCommand):
     def seed(self, password):
         call_command("load_holidays", verbosity=0)
         services.presets_install()
-        if not Profile.objects.active().exists():
-            profile = Profile.objects.get(code="xiangzhou")
-            profile.is_active = True
-            profile._change_reason = "seed_demo"
-            profile.save(update_fields=["is_active"])
         units = {}
         for name, short_name, kind in UNITS:
             units[short_name], _created = Unit.objects.get_or_create(
@@ -151,6 +142,8 @@ class Command(BaseCommand):
             user = self.user(username, password, role=role, superuser=superuser)
             self.person(user=user, name=display, home_unit=units.get(unit))
             admin = admin or user
+        if not Profile.objects.active().exists():
+            self.local_rules(admin)
         today = timezone.localdate()
         opened = datetime.date(today.year - 1, 3, 1)
         for code, name, city, radiates, region, forming, chief, staff in STATIONS:
@@ -199,32 +192,25 @@ class Command(BaseCommand):
                         certificate_date=opened - datetime.timedelta(days=7),
                     )
         services.todo_refresh_all_term_endings()
-        self.work_logs(today)
+        demo.seed(admin=admin)
         for extension in services.DEMO_EXTENSIONS:
             extension(admin=admin)
+        warnings.send_reminders()
 
-    def work_logs(self, today):
-        """The last 45 days of logs for everyone posted: working days at post, some trips, a
-        rotation leave, and one station whose staff member forgot to log a week."""
-        if WorkLog.objects.exists():
-            return
-        from simple_history.utils import bulk_create_with_history
-
-        from stations.workdays import working_days
-
-        days = working_days(today - datetime.timedelta(days=45), today)
-        rows = []
-        for posting in Posting.objects.current().select_related("person__user", "station"):
-            user = posting.person.user
-            for index, day in enumerate(days):
-                if posting.station.code == "FS" and posting.role == PostingRole.STAFF and index > len(days) - 6:
-                    continue
-                whereabouts = Whereabouts.TRAVEL if index % 9 == 4 else Whereabouts.AT_POST
-                if posting.station.code == "HZ" and posting.role == PostingRole.CHIEF and 10 <= index < 13:
-                    whereabouts = Whereabouts.LEAVE
-                rows.append(WorkLog(person=posting.person, station=posting.station, date=day, whereabouts=whereabouts,
-                                    activities=ACTIVITIES[index % len(ACTIVITIES)], created_by=user))
-        bulk_create_with_history(rows, WorkLog, default_change_reason="seed_demo")
+    def local_rules(self, admin):
+        """The demo runs on the bureau's own copy of the Xiangzhou preset, as a real bureau would:
+        the seed sets no presence or leave rules, so the copy adds Shanting-style ones (20 days at
+        post a month, 240 a year, 5 days of leave a month, events with 10 invited enterprises
+        count as large). Other apps add theirs (the leads demo: a weekly visit target)."""
+        copy = Profile.objects.filter(code=DEMO_PROFILE).first() or services.profile_copy(
+            profile=Profile.objects.get(code="xiangzhou"), user=admin, code=DEMO_PROFILE,
+            name="襄州区驻外招商工作站（本地细则）")
+        version = copy.versions.order_by("-year").first()
+        version.on_post_days_month, version.on_post_days_year = 20, 240
+        version.leave_days_month, version.large_event_min_invited = 5, 10
+        version.notes = "在襄州区方案基础上，参照山亭区办法增加在岗天数、轮休天数和大型活动的本地细则。"
+        services.save_validated(version, user=admin, reason="seed_demo")
+        services.profile_activate(profile=copy, user=admin)
 
     def user(self, username, password, *, role=None, superuser=False):
         user_model = get_user_model()

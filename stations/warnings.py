@@ -1,0 +1,280 @@
+"""Warnings: computed prompts about teams and people who are behind, and who must act on them.
+
+A warning is never a decision. It names its evidence and carries a stable `key`; an
+accountability record that answers the key marks the warning handled. Providers compute warnings
+for many teams at once with a fixed number of queries; `stations` provides presence, reports,
+events and the bureau's own judgements, the leads app adds progress and visits (in its
+`AppConfig.ready`). `send_reminders` puts the unhandled ones in the to-do lists of the people who
+must act and e-mails them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import reports as report_rules
+from .duty import month_bounds, resident_kinds, version_in_force
+from .models import (
+    PERIODIC_KINDS,
+    AccountabilityKind,
+    AccountabilityRecord,
+    Event,
+    Posting,
+    ProfileVersion,
+    Report,
+    ReportKind,
+    ReportStatus,
+    Station,
+    TodoItem,
+)
+from .models.todo import TodoKind
+from .permissions import Action, Role, stations_for
+from .presence import Day, presence
+from .services import todo_open
+from .workdays import working_days
+
+KINDS = {
+    "away_streak": gettext_lazy("Away for consecutive days"),
+    "away_total": gettext_lazy("Away for too many working days"),
+    "false_report": gettext_lazy("Possible false reporting"),
+    "on_post_short": gettext_lazy("Fewer days at post than the target"),
+    "report_overdue": gettext_lazy("Report overdue"),
+    "poor_progress": gettext_lazy("Judged to progress badly"),
+    "event_unapproved": gettext_lazy("Large event without approval in advance"),
+}
+
+
+@dataclass
+class Warning:
+    key: str
+    kind: str
+    station: Station
+    detail: str
+    url: str
+    person: object = None
+    since: datetime.date | None = None
+    team_acts: bool = False  # the team's chief must act too (a report to send, visits to make)
+    handled: bool = False
+
+    @property
+    def label(self):
+        return KINDS.get(self.kind, self.kind)
+
+
+@dataclass
+class Context:
+    """What every provider needs, fetched once."""
+
+    today: datetime.date
+    version: ProfileVersion | None
+    stations: dict  # id → Station
+    postings: list  # current postings at those teams, with person and station
+    resident: frozenset = field(default_factory=frozenset)
+
+
+def _yesterday(context):
+    return context.today - datetime.timedelta(days=1)
+
+
+def presence_warnings(context: Context):
+    """Away streaks, away totals, abnormal checks on logged days, and last month's days at post."""
+    version = context.version
+    postings = [posting for posting in context.postings if posting.station.kind in context.resident]
+    if version is None or not postings:
+        return
+    yesterday = _yesterday(context)
+    window = version.away_window_days
+    starts = {posting.pk: (max(posting.start_date, context.today - datetime.timedelta(days=window))
+                           if window else posting.start_date) for posting in postings}
+    last_month_first, last_month_last = month_bounds(*(_previous_month(context.today)))
+    first = min(min(starts.values()), last_month_first)
+    if first > yesterday:
+        return
+    facts = presence({posting.person_id for posting in postings}, first, yesterday)
+    workdays = set(working_days(first, yesterday))
+    counts_as_away = {Day.AWAY, Day.UNLOGGED} if version.unlogged_days_away else {Day.AWAY}
+    for posting in postings:
+        person, station = posting.person, posting.station
+        url = f"{reverse('stations:worklog_month')}?person={person.pk}"
+        streak_start, streak, found, total = None, 0, None, 0
+        for date, state in facts.days(person.pk, starts[posting.pk], yesterday):
+            if state in counts_as_away:
+                streak_start = streak_start if streak else date
+                streak += 1
+                total += date in workdays
+                if version.away_consecutive_days and streak >= version.away_consecutive_days:
+                    found = (streak_start, streak)
+            else:
+                streak = 0
+        if found:
+            yield Warning(f"away_streak:{posting.pk}:{found[0]}", "away_streak", station, _(
+                "%(person)s: %(days)s consecutive days away from %(date)s (limit %(limit)s).") % {
+                "person": person.name, "days": found[1], "date": found[0], "limit": version.away_consecutive_days},
+                f"{url}&month={found[0]:%Y-%m}", person, found[0])
+        if version.away_working_days and total >= version.away_working_days:
+            yield Warning(f"away_total:{posting.pk}", "away_total", station, _(
+                "%(person)s: %(days)s working days away since %(date)s (limit %(limit)s).") % {
+                "person": person.name, "days": total, "date": starts[posting.pk], "limit": version.away_working_days},
+                url, person, starts[posting.pk])
+        for date in facts.false_reports(person.pk):
+            if date >= posting.start_date:
+                yield Warning(f"false_report:{person.pk}:{date}", "false_report", station, _(
+                    "%(person)s logged %(date)s at post; a spot check found otherwise.") % {
+                    "person": person.name, "date": date}, f"{url}&month={date:%Y-%m}", person, date)
+        target = version.on_post_days_month
+        if target and posting.start_date <= last_month_first:
+            days = facts.count(person.pk, Day.ON_POST, last_month_first, last_month_last)
+            if days < target:
+                yield Warning(f"on_post_short:{person.pk}:{last_month_first:%Y-%m}", "on_post_short", station, _(
+                    "%(person)s: %(days)s days at post in %(month)s (target %(target)s).") % {
+                    "person": person.name, "days": days, "month": f"{last_month_first:%Y-%m}", "target": target},
+                    f"{url}&month={last_month_first:%Y-%m}", person, last_month_first, team_acts=True)
+
+
+def _previous_month(today):
+    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+
+
+def _periods(kind: str, since: datetime.date, today: datetime.date):
+    """The periods of `kind` that began on or after `since` and have ended by today."""
+    numbers = {ReportKind.MONTHLY: 12, ReportKind.QUARTERLY: 4, ReportKind.HALF_YEAR: 2, ReportKind.ANNUAL: 1}[kind]
+    for year in range(since.year, today.year + 1):
+        for number in range(1, numbers + 1):
+            first, last = report_rules.period(kind, year, number)
+            if first >= since.replace(day=1) and first <= today:
+                yield first, last
+
+
+def report_warnings(context: Context):
+    """Required periodic reports past their due date and not submitted (missing, draft or returned)."""
+    version = context.version
+    if version is None:
+        return
+    kinds = [kind for kind in (version.required_reports or []) if kind in PERIODIC_KINDS]
+    station_ids = {posting.station_id for posting in context.postings}
+    if not kinds or not station_ids:
+        return
+    since = context.today - datetime.timedelta(days=400)
+    reports = {(report.station_id, report.kind, report.period_start): report for report in Report.objects.filter(
+        station_id__in=station_ids, kind__in=kinds, period_start__gte=since.replace(day=1))}
+    started = {}
+    for posting in context.postings:
+        started[posting.station_id] = min(started.get(posting.station_id, posting.start_date), posting.start_date)
+    for kind in kinds:
+        for first, last in _periods(kind, since, context.today):
+            due = report_rules.due_date(kind, first, last, version)
+            if due >= context.today:
+                continue
+            for station_id in sorted(station_ids):
+                station = context.stations[station_id]
+                opened = max(filter(None, [station.opened_on, started[station_id]]))
+                if opened > first:
+                    continue
+                report = reports.get((station_id, kind, first))
+                if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+                    continue
+                state = _("returned, not sent again") if report and report.status == ReportStatus.RETURNED else (
+                    _("a draft") if report else _("not started"))
+                yield Warning(f"report_overdue:{station_id}:{kind}:{first}", "report_overdue", station, _(
+                    "%(kind)s for %(period)s was due on %(due)s: %(state)s (%(days)s days late).") % {
+                    "kind": ReportKind(kind).label, "period": f"{first:%Y-%m}", "due": due, "state": state,
+                    "days": (context.today - due).days},
+                    report.get_absolute_url() if report else reverse("stations:report_list", args=[station_id]),
+                    since=due, team_acts=True)
+
+
+def judgement_warnings(context: Context):
+    """People the office judged to progress badly, until someone records the interview."""
+    station_ids = set(context.stations)
+    judged = AccountabilityRecord.objects.filter(
+        station_id__in=station_ids, kind=AccountabilityKind.POOR_PROGRESS).select_related("person")
+    for record in judged:
+        yield Warning(f"poor_progress:{record.pk}", "poor_progress", context.stations[record.station_id], _(
+            "%(person)s was judged on %(date)s to progress badly: %(evidence)s") % {
+            "person": record.person.name, "date": record.decided_on, "evidence": record.evidence},
+            record.get_absolute_url(), record.person, record.decided_on)
+
+
+def event_warnings(context: Context):
+    """Large events held in the last 90 days without the approval they needed in advance."""
+    for event in Event.objects.filter(station_id__in=set(context.stations), is_large=True, approved_in_advance=False,
+                                      date__lte=context.today, date__gte=context.today - datetime.timedelta(days=90)):
+        yield Warning(f"event_unapproved:{event.pk}", "event_unapproved", context.stations[event.station_id], _(
+            "%(event)s on %(date)s took place without the approval it needed.") % {
+            "event": event.title, "date": event.date}, event.get_absolute_url(), since=event.date)
+
+
+# Providers: callables taking a `Context` and yielding `Warning`s. Other apps append theirs.
+WARNING_PROVIDERS = [presence_warnings, report_warnings, judgement_warnings, event_warnings]
+
+
+def compute(stations, today: datetime.date | None = None) -> list[Warning]:
+    """All warnings about `stations` (a queryset of teams), unhandled first, then by team."""
+    today = today or timezone.localdate()
+    version = version_in_force(today.year)
+    station_map = {station.pk: station for station in stations.filter(is_active=True)}
+    postings = list(Posting.objects.current().filter(station_id__in=station_map, start_date__lte=today)
+                    .select_related("person", "station").order_by("station__name", "role", "pk"))
+    context = Context(today=today, version=version, stations=station_map, postings=postings,
+                      resident=resident_kinds(version))
+    found = [warning for provider in WARNING_PROVIDERS for warning in provider(context)]
+    handled = set(AccountabilityRecord.objects.filter(warning_key__in=[warning.key for warning in found])
+                  .values_list("warning_key", flat=True))
+    for warning in found:
+        warning.handled = warning.key in handled
+    found.sort(key=lambda warning: (warning.handled, warning.station.name, warning.kind, warning.key))
+    return found
+
+
+def warnings_for(*, user, today: datetime.date | None = None) -> list[Warning]:
+    return compute(stations_for(user, Action.VIEW), today)
+
+
+def acting_users(warning: Warning, bureau_users, chiefs_by_station) -> list:
+    """Who must act: the bureau always; the team's chief too where the team can put it right."""
+    users = list(bureau_users)
+    if warning.team_acts:
+        users += chiefs_by_station.get(warning.station.pk, [])
+    return users
+
+
+@transaction.atomic
+def send_reminders(*, today: datetime.date | None = None) -> dict:
+    """Open a reminder for every unhandled warning in the to-do list of each user who must act,
+    close reminders whose warning is gone or handled, and e-mail each user the new ones."""
+    warnings = [warning for warning in compute(Station.objects.all(), today) if not warning.handled]
+    bureau_users = list(get_user_model().objects.filter(groups__name=Role.BUREAU, is_active=True))
+    chiefs = {}
+    for posting in Posting.objects.current().chiefs().filter(person__user__is_active=True).select_related(
+            "person__user"):
+        chiefs.setdefault(posting.station_id, []).append(posting.person.user)
+    before = set(TodoItem.objects.open().filter(kind=TodoKind.REMINDER).values_list("user_id", "key"))
+    new_by_user, live = {}, set()
+    for warning in warnings:
+        for user in acting_users(warning, bureau_users, chiefs):
+            live.add((user.pk, warning.key))
+            todo_open(user=user, kind=TodoKind.REMINDER, title=f"{warning.label}: {warning.detail}"[:200],
+                      target=warning.station, url=warning.url, station=warning.station, key=warning.key)
+            if (user.pk, warning.key) not in before:
+                new_by_user.setdefault(user, []).append(warning)
+    stale = [pk for pk, user_id, key in TodoItem.objects.open().filter(kind=TodoKind.REMINDER)
+             .values_list("pk", "user_id", "key") if (user_id, key) not in live]
+    closed = TodoItem.objects.filter(pk__in=stale).update(done_at=timezone.now())
+    mailed = 0
+    for user, items in new_by_user.items():
+        if user.email:
+            lines = [f"- {warning.label}: {warning.detail}" for warning in items]
+            send_mail(_("Outpost: %(count)s new warning(s)") % {"count": len(items)}, "\n".join(lines),
+                      None, [user.email])
+            mailed += 1
+    return {"warnings": len(warnings), "opened": sum(len(items) for items in new_by_user.values()),
+            "closed": closed, "mailed": mailed}

@@ -1,0 +1,38 @@
+"""Station A's duty records for tests that need one of each (the permission matrix, CSRF)."""
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from stations import absences, events, meetings, reports
+from stations.models import AbsenceKind, EventRole, ReportKind
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def in_days(days: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def furnish_duty(world):
+    """staff_a's leave waiting for chief_a; a large event of station A waiting for the bureau;
+    station A's research report with a document, submitted; last month's dispatch meeting with a
+    task for station A."""
+    staff = world.users["staff_a"]
+    chief = world.users["chief_a"]
+    world.absence = absences.absence_request(user=staff, person=staff.person, station=world.station_a,
+                                             kind=AbsenceKind.LEAVE, start_date=in_days(5), end_date=in_days(6))
+    world.event = events.event_create(user=chief, station=world.station_a, title="产业推介会", date=in_days(10),
+                                      role=EventRole.HOSTED, invited_enterprises=3, is_large=True)
+    today = timezone.localdate()
+    world.report = reports.report_open(user=chief, station=world.station_a, kind=ReportKind.RESEARCH,
+                                       year=today.year, title="新能源产业链调研")
+    reports.report_save(report=world.report, user=chief, body="调研报告见附件",
+                        attachment=SimpleUploadedFile("调研报告.pdf", PDF, content_type="application/pdf"))
+    reports.report_submit(report=world.report, user=chief)
+    world.report.refresh_from_db()
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    world.dispatch = meetings.meeting_create(user=world.users["bureau"], month=last_month, held_on=today)
+    world.task = meetings.task_add(meeting=world.dispatch, user=world.users["bureau"], station=world.station_a,
+                                   description="补充重点项目材料")
