@@ -42,10 +42,10 @@ from .models import (
 class LogLinksForm(forms.Form):
     enterprises = forms.ModelMultipleChoiceField(
         label=gettext_lazy("enterprises involved"), queryset=Enterprise.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}))
+        widget=forms.CheckboxSelectMultiple)
     leads = forms.ModelMultipleChoiceField(
         label=gettext_lazy("leads involved"), queryset=Lead.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}))
+        widget=forms.CheckboxSelectMultiple)
 
 
 class LogLinks:

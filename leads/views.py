@@ -196,6 +196,9 @@ def lead_detail(request, pk):
         "plan_form": FollowUpPlanForm(initial=plan_initial)
         if (context["is_major"] and (context["can_screen"] or owner)) else None,
         "return_visits": list(lead.return_visits.all()),
+        # The days the team's logs mention the lead (its own people and readers of the team only).
+        "mentions": list(lead.log_mentions.select_related("log__person").order_by("-log__date")[:20])
+        if user_can(request.user, Action.VIEW, lead.station) else [],
         "return_visit_form": ReturnVisitForm(initial={"date": timezone.localdate()}) if (owner and landed) else None,
         "outcomes": list(lead.outcomes.all()),
         "outcome_form": OutcomeForm(initial={"year": timezone.localdate().year})

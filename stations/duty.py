@@ -116,9 +116,13 @@ def person_month(*, person, station: Station, year: int, month: int) -> dict:
     days = [{"date": date, "log": logs.get(date), "state": state, "working": date in workdays,
              "false_report": date in false_reports}
             for date, state in facts.days(person.pk)]
-    monthly, _yearly = _targets(station, version_in_force(year))
+    monthly, yearly = _targets(station, version_in_force(year))
+    # The year so far (to the end of this month): the yearly target counts calendar days too.
+    year_end = min(last, timezone.localdate())
+    year_facts = presence([person.pk], datetime.date(year, 1, 1), year_end) if yearly else None
     return {"days": days, "on_post": sum(1 for day in days if day["state"] == Day.ON_POST), "target": monthly,
             "leave": sum(1 for day in days if day["state"] == Day.LEAVE),
+            "year_on_post": year_facts.count(person.pk, Day.ON_POST) if year_facts else None, "year_target": yearly,
             "first": first, "lead_blanks": range(first.weekday())}
 
 

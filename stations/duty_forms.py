@@ -23,8 +23,8 @@ class AbsenceForm(forms.Form):
     person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), empty_label=None)
     station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None)
     kind = forms.ChoiceField(label=_("kind"), choices=AbsenceKind.choices, widget=forms.RadioSelect)
-    start_date = forms.DateField(label=_("from"), widget=DateInput())
-    end_date = forms.DateField(label=_("to (inclusive)"), widget=DateInput())
+    start_date = forms.DateField(label=_("first day"), widget=DateInput())
+    end_date = forms.DateField(label=_("last day"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), max_length=300, required=False)
     serving = forms.CharField(label=_("investing company served"), max_length=200, required=False,
                               help_text=_("For home service: the company and what it needs."))

@@ -5,6 +5,7 @@ that holds user text is written as text so that a name like `=HYPERLINK(…)` is
 """
 
 import io
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -72,7 +73,7 @@ def circular_workbook(*, circular: dict, user, now) -> bytes:
     sheet.cell(row=1, column=1, value=_("Monthly circular %(month)s") % {"month": f"{circular['first']:%Y-%m}"}
                ).font = Font(bold=True, size=14)
     sheet.cell(row=2, column=1, value=marking(user, now))
-    headers = [_("Rank"), _("Team"), *[str(column.label) for column in circular["columns"]]]
+    headers = [_("Ranking"), _("Team"), *[str(column.label) for column in circular["columns"]]]
     for index, header in enumerate(headers, start=1):
         sheet.cell(row=4, column=index, value=header).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = 14 if index > 2 else 22
@@ -82,6 +83,8 @@ def circular_workbook(*, circular: dict, user, now) -> bytes:
         text_cell(sheet, number, 2, row["station"].name)
         for index, cell in enumerate(row["cells"], start=3):
             column, value = cell["column"], cell["value"]
+            if column.kind == "money" and value is not None:
+                value = Decimal(value) / 10000  # the column is in 万元, as on the page
             if value is not None:
                 sheet.cell(row=number, column=index, value=value).number_format = (
                     "#,##0.00" if column.kind == "money" else "0.0" if column.kind == "days" else "0")

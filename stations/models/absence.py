@@ -35,8 +35,8 @@ class Absence(models.Model):
     station = models.ForeignKey("stations.Station", verbose_name=_("team"), on_delete=models.PROTECT,
                                 related_name="absences")
     kind = models.CharField(_("kind"), max_length=20, choices=AbsenceKind.choices)
-    start_date = models.DateField(_("from"))
-    end_date = models.DateField(_("to (inclusive)"))
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     serving = models.CharField(_("investing company served"), max_length=200, blank=True,
                                help_text=_("For home service: the company and what it needs."))

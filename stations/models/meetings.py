@@ -31,7 +31,7 @@ class DispatchMeeting(models.Model):
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not done yet")
     DONE = "done", _("Done")
 
 

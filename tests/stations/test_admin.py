@@ -19,8 +19,12 @@ def admin_client(django_user_model):
 
 def test_every_stations_admin_page_opens(world, django_user_model):
     client = admin_client(django_user_model)
+    from .duty_world import furnish_duty
+
+    furnish_duty(world)
     for model in ("unit", "station", "person", "posting", "profile", "profileversion", "todoitem",
-                  "securityevent", "calendarday"):
+                  "securityevent", "calendarday", "worklog", "absence", "spotcheck", "plannedcheck", "event",
+                  "report", "dispatchmeeting", "accountabilityrecord"):
         response = client.get(reverse(f"admin:stations_{model}_changelist"))
         assert response.status_code == HTTPStatus.OK, model
     response = client.get(reverse("admin:stations_station_change", args=[world.station_a.pk]))
@@ -79,3 +83,26 @@ def test_history_pages_are_scoped_like_the_change_list(world, client_for):
     record = world.station_b.history.first()
     url = reverse("admin:stations_station_simple_history", args=[world.station_b.pk, record.history_id])
     assert client.get(url).status_code == 404
+
+
+def test_duty_records_are_read_only_in_the_admin_and_scoped(world, django_user_model, client_for):
+    from django.contrib.auth.models import Permission
+
+    from .duty_world import furnish_duty
+
+    furnish_duty(world)
+    client = admin_client(django_user_model)
+    url = reverse("admin:stations_report_change", args=[world.report.pk])
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    client.post(url, {"status": "accepted"})
+    world.report.refresh_from_db()
+    assert world.report.status == "submitted"  # changes go through the review, not the admin
+    assert client.get(reverse("admin:stations_report_add")).status_code == HTTPStatus.FORBIDDEN
+    # A staff user from station B sees no report of station A.
+    chief = world.users["chief_b"]
+    chief.is_staff = True
+    chief.save()
+    chief.user_permissions.add(Permission.objects.get(codename="view_report"))
+    response = client_for("chief_b").get(reverse("admin:stations_report_changelist"))
+    assert list(response.context["cl"].queryset) == []

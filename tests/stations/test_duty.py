@@ -52,8 +52,10 @@ def test_shanting_counts_days_at_post_against_twenty(world, client_for):
     log_days(world, "chief_a", world.station_a, [20, 21], "leave")
     log_days(world, "chief_a", world.station_a, [22], "home_service")  # not yet approved: not at post
     log_days(world, "chief_a", world.station_a, [23], "travel")  # a work trip counts
+    log_days(world, "chief_a", world.station_a, [5, 6], month=1)
     month = duty.person_month(person=world.person("chief_a"), station=world.station_a, year=2026, month=3)
     assert (month["on_post"], month["target"]) == (20, 20)
+    assert (month["year_on_post"], month["year_target"]) == (22, 240)  # January's two days and March's
     grid = client_for("chief_a").get(reverse("stations:team_month", args=[world.station_a.pk]),
                                      {"month": "2026-03"}).context["grid"]
     rows = {row["person"].name: (row["on_post"], row["behind"]) for row in grid["rows"]}

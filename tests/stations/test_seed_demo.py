@@ -26,7 +26,10 @@ def test_seed_demo_builds_xiangzhou_and_is_idempotent(settings):
     call_command("seed_demo", password="demo-password-123")
     assert counts() == first
     assert first["Station"] == 10
-    assert Profile.objects.active().get().code == "xiangzhou"
+    # The bureau's own edited copy of the Xiangzhou preset is active.
+    active = Profile.objects.active().get()
+    assert (active.code, active.copied_from.code, active.version_for().on_post_days_month) == (
+        "xiangzhou-local", "xiangzhou", 20)
     # Fuzhou, Hangzhou and Guangzhou are formed by two units each; thirteen forming units in all.
     two_units = {s.code for s in Station.objects.all() if s.station_units.count() == 2}
     assert two_units == {"FZ", "HZ", "GZ"}
@@ -91,11 +94,38 @@ def test_seed_demo_has_leads_at_every_stage_and_work_for_the_bureau(settings):
 
 
 @pytest.mark.django_db
-def test_seed_demo_gives_everyone_posted_a_month_of_logs(settings):
-    from stations.models import WorkLog
+def test_seed_demo_has_a_year_of_duty_and_every_kind_of_warning(settings):
+    from stations import warnings
+    from stations.models import (
+        Absence,
+        AccountabilityRecord,
+        DispatchTask,
+        Event,
+        PlannedCheck,
+        Report,
+        SpotCheck,
+        TodoItem,
+        WorkLog,
+    )
 
     settings.DEBUG = True
     call_command("seed_demo", password="demo-password-123")
     people = set(Posting.objects.current().values_list("person_id", flat=True))
     assert set(WorkLog.objects.values_list("person_id", flat=True)) == people
-    assert WorkLog.objects.filter(whereabouts="leave").exists()
+    assert WorkLog.objects.filter(person__name="王建国").count() > 365
+    assert set(Absence.objects.values_list("kind", "status")) >= {
+        ("leave", "approved"), ("home_service", "approved"), ("leave", "pending")}
+    assert SpotCheck.objects.filter(contradicts_log=True).exists() and PlannedCheck.objects.exists()
+    assert set(Event.objects.filter(is_large=True).values_list("status", flat=True)) == {"approved", "pending"}
+    assert set(Report.objects.values_list("status", flat=True)) == {"accepted", "submitted", "returned"}
+    assert Report.objects.filter(days_late__gt=0).exists()
+    assert set(DispatchTask.objects.values_list("status", flat=True)) == {"open", "done"}
+    assert AccountabilityRecord.objects.exclude(warning_key="").exists()
+    found = warnings.compute(Station.objects.all())
+    kinds = {warning.kind for warning in found}
+    assert kinds == set(warnings.KINDS), set(warnings.KINDS) - kinds
+    assert any(warning.handled for warning in found)
+    # The bureau's to-do list holds the warnings; every chief with an overdue report is reminded.
+    assert TodoItem.objects.open().filter(user__username="bureau", kind="reminder").count() == sum(
+        1 for warning in found if not warning.handled)
+    assert TodoItem.objects.open().filter(user__username="nb-chief", kind="reminder").exists()

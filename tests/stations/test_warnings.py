@@ -1,0 +1,167 @@
+"""Warnings reach the people who must act; accountability records answer them; the duty pages
+run a fixed number of queries at one team and at ten."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from stations import accountability, warnings
+from stations.models import AccountabilityRecord, Profile, Station, TodoItem, WorkLog
+from stations.models.todo import TodoKind
+
+from ..factories import PostingFactory, StationFactory
+
+TODAY = timezone.localdate()
+
+
+def set_rules(**values):
+    version = Profile.objects.active().get().version_for()
+    for name, value in values.items():
+        setattr(version, name, value)
+    version.save()
+
+
+def reminders(user):
+    return sorted(TodoItem.objects.open().filter(user=user, kind=TodoKind.REMINDER).values_list("key", flat=True))
+
+
+def test_send_reminders_opens_closes_and_mails_once(world):
+    set_rules(no_progress_months=None, required_reports=[])
+    bureau, chief = world.users["bureau"], world.users["chief_a"]
+    bureau.email = "bureau@example.gov.cn"
+    bureau.save()
+    # Nobody has logged a day since 2025-03-01: every resident person is away.
+    result = warnings.send_reminders()
+    keys = reminders(bureau)
+    assert result["opened"] >= len(keys) > 0
+    assert any(key.startswith("away_streak:") for key in keys)
+    assert reminders(chief) == []  # away warnings are the bureau's to act on
+    assert len(mail.outbox) == 1 and "away" in mail.outbox[0].body.lower() or "不在岗" in mail.outbox[0].body
+    # Running again opens nothing new and mails nobody.
+    warnings.send_reminders()
+    assert reminders(bureau) == keys and len(mail.outbox) == 1
+    # An answered warning is handled: its reminder closes.
+    streak = next(key for key in keys if key.startswith(f"away_streak:{world.postings['staff_a'].pk}:"))
+    accountability.record_create(user=bureau, person=world.person("staff_a"), station=world.station_a,
+                                 kind="interview", office="bureau", decided_on=TODAY, evidence="日志显示连续不在岗",
+                                 warning_key=streak)
+    result = warnings.send_reminders()
+    assert streak not in reminders(bureau) and result["closed"] >= 1
+
+
+def test_the_chief_is_reminded_of_an_overdue_report(world):
+    set_rules(no_progress_months=None, away_consecutive_days=None, away_working_days=None)
+    warnings.send_reminders()
+    keys = reminders(world.users["chief_a"])
+    assert keys and all(key.startswith("report_overdue:") for key in keys)
+    assert all(key.split(":")[1] == str(world.station_a.pk) for key in keys)
+
+
+def test_the_send_reminders_command_reports_what_it_did(world, capsys):
+    call_command("send_reminders")
+    assert "warning" in capsys.readouterr().out
+
+
+def test_accountability_is_recorded_only_by_the_named_office(world):
+    kwargs = {"person": world.person("staff_a"), "station": world.station_a, "decided_on": TODAY,
+              "evidence": "连续6个月无进展"}
+    with pytest.raises(PermissionDenied):  # the Xiangzhou preset: the bureau interviews, not the assessor
+        accountability.record_create(user=world.users["assessor"], kind="interview", office="assessment", **kwargs)
+    with pytest.raises(PermissionDenied):  # never about one's own team
+        accountability.record_create(user=world.users["bureau_a"], kind="interview", office="bureau", **kwargs)
+    with pytest.raises(PermissionDenied):  # the bureau does not give warning talks under Xiangzhou
+        accountability.record_create(user=world.users["bureau"], kind="warning_talk", office="leading_group",
+                                     **kwargs)
+    with pytest.raises(ValidationError):
+        accountability.record_create(user=world.users["bureau"], kind="interview", office="bureau",
+                                     **{**kwargs, "evidence": " "})
+    with pytest.raises(ValidationError):
+        accountability.record_create(user=world.users["bureau"], kind="interview", office="bureau",
+                                     **{**kwargs, "decided_on": TODAY + datetime.timedelta(days=2)})
+    accountability.record_create(user=world.users["leader"], kind="warning_talk", office="leading_group", **kwargs)
+    assert AccountabilityRecord.objects.count() == 1
+
+
+def test_a_judgement_of_poor_progress_prompts_an_interview_until_one_is_recorded(world, client_for):
+    bureau = world.users["bureau"]
+    record = accountability.record_create(user=bureau, person=world.person("staff_a"), station=world.station_a,
+                                          kind="poor_progress", office="bureau", decided_on=TODAY,
+                                          evidence="走访记录少，无新增项目")
+    key = f"poor_progress:{record.pk}"
+    found = {warning.key: warning for warning in warnings.compute(Station.objects.all())}
+    assert not found[key].handled
+    client_for("bureau").post(
+        reverse("stations:accountability_create", args=[world.person("staff_a").pk]) + f"?station={world.station_a.pk}",
+        {"kind": "interview", "office": "bureau", "decided_on": TODAY.isoformat(), "evidence": "约谈记录",
+         "outcome": "限期整改", "warning_key": key, "station": world.station_a.pk})
+    found = {warning.key: warning for warning in warnings.compute(Station.objects.all())}
+    assert found[key].handled
+    page = client_for("bureau").get(reverse("stations:person_detail", args=[world.person("staff_a").pk]))
+    assert "限期整改" in page.content.decode()
+    # Team colleagues do not read each other's accountability records.
+    page = client_for("chief_a").get(reverse("stations:person_detail", args=[world.person("staff_a").pk]))
+    assert page.context["records"] is None and "限期整改" not in page.content.decode()
+
+
+def test_the_warnings_page_lists_only_the_users_teams(world, client_for):
+    set_rules(no_progress_months=None)
+    mine = client_for("chief_b").get(reverse("stations:warning_list")).context["warnings"]
+    assert mine and {warning.station.pk for warning in mine} == {world.station_b.pk}
+    everyone = client_for("bureau").get(reverse("stations:warning_list")).context["warnings"]
+    assert {warning.station.pk for warning in everyone} == {world.station_a.pk, world.station_b.pk}
+
+
+def test_the_bureau_home_page_shows_the_warnings(world, client_for):
+    response = client_for("bureau").get(reverse("stations:home"))
+    assert response.context["warning_count"] > 0
+    assert 'data-testid="home-warnings"' in response.content.decode()
+
+
+# --- Query counts at one team and at ten ---------------------------------------------------------
+
+def add_teams(world, count):
+    for _ in range(count):
+        station = StationFactory(forming_units=[world.unit_a])
+        chief = PostingFactory(station=station, chief=True)
+        PostingFactory(station=station)
+        WorkLog.objects.create(person=chief.person, station=station, date=TODAY - datetime.timedelta(days=1),
+                               created_by=world.users["bureau"])
+
+
+DUTY_PAGES = {
+    "stations:review_queue": {"month": "2026-03"},
+    "stations:circular": {"month": "2026-03"},
+    "stations:warning_list": {},
+}
+
+
+@pytest.mark.parametrize("url_name", DUTY_PAGES)
+def test_duty_pages_run_the_same_queries_at_one_team_and_at_ten(world, client_for, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for extra in (1, 9):
+        add_teams(world, extra)
+        client = client_for("bureau")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(url_name), DUTY_PAGES[url_name])
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("extra", [1, 10])
+def test_the_warnings_page_query_count_is_pinned(world, client_for, django_assert_num_queries, extra):
+    add_teams(world, extra)
+    client = client_for("bureau")
+    # The 6 of every page (session, user, groups, person, postings, navigation name) and the 18 of
+    # `warnings.compute` (see the home page in test_query_counts), nothing per team or warning.
+    with django_assert_num_queries(24):
+        response = client.get(reverse("stations:warning_list"))
+    assert len({warning.station.pk for warning in response.context["warnings"]}) == 2 + extra
