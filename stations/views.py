@@ -327,7 +327,7 @@ class ProfileDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         profile = selectors.profile_get(pk=self.kwargs["pk"])
-        versions = profile.versions.prefetch_related("team_kinds", "approval_steps")
+        versions = profile.versions.prefetch_related("team_kinds", "approval_steps", "accountability_rules")
         return super().get_context_data(profile=profile, versions=versions, **kwargs)
 
 

@@ -45,6 +45,11 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         indexes = [models.Index(fields=["station", "date"], name="event_station_date")]
+        constraints = [
+            # A double submit of the form must not record the event twice.
+            models.UniqueConstraint(fields=["station", "date", "title"], name="event_once_a_day",
+                                    violation_error_message=_("This event is already recorded for that day.")),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.title}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .org import PostingRole, StationKind
+from .reports import ReportKind
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -152,6 +153,10 @@ class ProfileVersion(models.Model):
             return datetime.date(year, month, self.monthly_report_due_day)
         next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
         return next_month - datetime.timedelta(days=1)
+
+    @property
+    def required_report_labels(self):
+        return [str(ReportKind(kind).label) for kind in self.required_reports or [] if kind in ReportKind.values]
 
     def title_for(self, kind, role):
         """The title this version gives a chief or staff member of a team kind (or a generic one)."""

@@ -30,3 +30,9 @@ def money(amount):
     if abs(amount) >= WAN:
         return f"{number_format(amount / WAN, decimal_pos=2, force_grouping=True)}万元"
     return f"{number_format(amount, decimal_pos=2, force_grouping=True)}元"
+
+
+@register.filter
+def verbose_name(instance, field_name):
+    """A model field's label, as the admin shows it: `{{ version|verbose_name:"leave_days_month" }}`."""
+    return instance._meta.get_field(field_name).verbose_name

@@ -168,3 +168,13 @@ def test_the_circular_workbook_reads_back_with_its_marking_and_ranks(world, clie
 
 def test_team_members_do_not_read_the_circular(world, client_for):
     assert client_for("chief_a").get(reverse("stations:circular")).status_code == 403
+
+
+def test_a_double_submit_records_the_event_once(world, client_for):
+    data = {"title": "全市招商推介会", "date": in_days(-2).isoformat(), "role": "attended", "invited_enterprises": 0,
+            "station": world.station_a.pk}
+    client = client_for("chief_a")
+    assert client.post(reverse("stations:event_create"), data).status_code == 302
+    response = client.post(reverse("stations:event_create"), data)
+    assert response.status_code == 200 and response.context["form"].errors
+    assert Event.objects.count() == 1

@@ -223,3 +223,18 @@ def test_todo_done_marks_the_item(world, client_for):
     assert response.status_code == HTTPStatus.FOUND
     item.refresh_from_db()
     assert item.done_at is not None
+
+
+def test_the_profile_page_shows_the_duty_rules_and_who_decides(world, client_for):
+    from stations.models import Profile
+
+    from ..conftest import activate_preset
+
+    activate_preset("shanting")
+    response = client_for("chief_a").get(reverse("stations:profile_detail",
+                                                 args=[Profile.objects.get(code="shanting").pk]),
+                                         HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    rules = page[page.index('data-testid="duty-rules"'):page.index('data-testid="accountability-rules"')]
+    assert "rotation leave a month (days)" in rules and "<dd class=\"col-sm-7\">5</dd>" in rules
+    assert "Research report" in rules  # among the required reports
