@@ -14,11 +14,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import approvals
-from .duty import resident_kinds, version_in_force
+from .duty import locked_days, resident_kinds, version_in_force
 from .models import Absence, AbsenceKind, Person, Posting, Station
 from .permissions import Action, user_can
 from .presence import days_by_month
 from .services import save_validated
+
+# A request longer than this is a posting problem, not leave (and keeps the day counting bounded).
+MAX_DAYS = 92
 
 
 def _is_chief(user, station: Station) -> bool:
@@ -46,6 +49,12 @@ def absence_request(*, user, person: Person, station: Station, kind: str, start_
     if posted is None or (posted.term_end and end_date > posted.term_end):
         raise ValidationError({"start_date": _("%(person)s is not posted to this team for all of those days.")
                                % {"person": person.name}})
+    if (end_date - start_date).days + 1 > MAX_DAYS:
+        raise ValidationError({"end_date": _("One request covers at most %(days)s days; split a longer absence.")
+                               % {"days": MAX_DAYS}})
+    if locked_days(station, start_date, end_date):
+        raise ValidationError({"start_date": _("Some of these days are in a monthly report already submitted; "
+                                               "ask the bureau to return it first.")})
     version = version_in_force(start_date.year)
     if station.kind not in resident_kinds(version):
         raise ValidationError(_("This team is not resident: it has no presence rules, so no leave to approve."))

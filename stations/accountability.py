@@ -35,17 +35,34 @@ def record_create(*, user, person: Person, station: Station, kind: str, office: 
                   evidence: str, outcome: str = "", warning_key: str = "") -> AccountabilityRecord:
     if office not in offices_for(user, station).get(kind, []):
         raise PermissionDenied
-    if not Posting.objects.filter(person=person, station=station).exists():
-        raise ValidationError({"person": _("%(person)s has never been posted to this team.") % {"person": person.name}})
+    # Never about oneself or anyone now in one's own teams, whichever team the record names.
+    if person.user_id == user.pk or Posting.objects.current().filter(
+            person=person, station_id__in=own_station_ids(user)).exists():
+        raise PermissionDenied
+    latest = (Posting.objects.current().filter(person=person).order_by("-start_date").first()
+              or Posting.objects.filter(person=person).order_by("-ended_on").first())
+    if latest is None or latest.station_id != station.pk:
+        raise ValidationError({"person": _("%(person)s is not (or was not last) posted to this team.")
+                               % {"person": person.name}})
     if decided_on > timezone.localdate():
         raise ValidationError({"decided_on": _("A decision cannot be recorded before it is taken.")})
     if not evidence.strip():
         raise ValidationError({"evidence": _("State the evidence the decision rests on.")})
+    if warning_key.strip() and not _answers(warning_key.strip(), person, station):
+        raise ValidationError({"warning_key": _("That warning is not about this person at this team.")})
     record = AccountabilityRecord(person=person, station=station, kind=kind, office=office, decided_on=decided_on,
                                   evidence=evidence.strip(), outcome=outcome.strip(), warning_key=warning_key.strip(),
                                   recorded_by=user)
     save_validated(record, user=user, reason=_("Recorded"))
     return record
+
+
+def _answers(key: str, person: Person, station: Station) -> bool:
+    """Is `key` a current warning about `person` (or their team as a whole) at `station`?"""
+    from .warnings import compute
+
+    return any(warning.key == key and warning.person in (None, person)
+               for warning in compute(Station.objects.filter(pk=station.pk)))
 
 
 def records_of(*, person: Person):

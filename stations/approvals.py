@@ -30,7 +30,7 @@ def pending_step(request) -> ApprovalStep | None:
 
 def steps_with_decisions(request) -> list[dict]:
     """The chain with what was decided in each step so far, for the request's page."""
-    decisions = {decision.position: decision for decision in request.decisions.all()}
+    decisions = {decision.position: decision for decision in request.decisions.select_related("decided_by__person")}
     return [{"step": step, "decision": decisions.get(step.position)}
             for step in chain_of(request.station, request.process)]
 

@@ -12,13 +12,17 @@ from django.utils.translation import gettext as _
 
 from .duty import resident_kinds, version_in_force
 from .models import CheckResult, Person, PlannedCheck, Posting, SpotCheck, Station, Whereabouts, WorkLog
-from .permissions import Action, stations_for, user_can
+from .permissions import Action, Role, has_role, stations_for, user_can
 from .services import save_validated
+
+# The offices that check presence (DESIGN §3: the bureau; Shanting's assessment office manages
+# the stations jointly with it). A third-party assessor reviews evidence but does not check.
+CHECKING_ROLES = (Role.BUREAU, Role.ASSESSMENT)
 
 
 def may_check(user, station: Station | None = None) -> bool:
-    """Checks are the reviewing offices' work, never on one's own team."""
-    return user_can(user, Action.REVIEW, station)
+    """Checks are the bureau's and the assessment office's work, never on one's own team."""
+    return any(has_role(user, role) for role in CHECKING_ROLES) and user_can(user, Action.REVIEW, station)
 
 
 @transaction.atomic

@@ -242,11 +242,23 @@ def _reports(postings, today, bureau) -> None:
                             body=f"{first:%Y年%-m月}工作小结：走访企业、收集项目信息、参加推介活动，详见附表。",
                             figures=figures.as_json(values[chief.station_id]))
             reports.append((report, chief, submitted))
+    # Last year's annual summaries, sent in January and accepted.
+    for year in range(opened.year, today.year):
+        first, last = period(ReportKind.ANNUAL, year)
+        due = due_date(ReportKind.ANNUAL, first, last, version_in_force(year))
+        submitted = timezone.make_aware(datetime.datetime.combine(due - datetime.timedelta(days=2),
+                                                                  datetime.time(16, 0)))
+        for chief in stations.values():
+            reports.append((Report(station=chief.station, kind=ReportKind.ANNUAL, period_start=first, period_end=last,
+                                   due_date=due, status=ReportStatus.ACCEPTED, first_submitted_at=submitted,
+                                   days_late=0, created_by=chief.person.user,
+                                   body=f"{year}年度驻点招商工作总结：全年走访企业、收集项目信息、推进重点项目落地。"),
+                            chief, submitted))
     bulk_create_with_history([report for report, _chief, _at in reports], Report, default_change_reason="seed_demo")
-    saved = {(report.station_id, report.period_start): report for report in Report.objects.all()}
+    saved = {(report.station_id, report.kind, report.period_start): report for report in Report.objects.all()}
     versions, reviews = [], []
     for report, chief, submitted in reports:
-        report = saved[(report.station_id, report.period_start)]
+        report = saved[(report.station_id, report.kind, report.period_start)]
         versions.append(ReportVersion(report=report, number=1, figures=report.figures, body=report.body,
                                       submitted_by=chief.person.user, submitted_at=submitted,
                                       late=bool(report.days_late)))

@@ -12,6 +12,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,11 +67,27 @@ def resident_kinds(version: ProfileVersion | None) -> frozenset[str]:
     return frozenset(TeamKindRule.objects.filter(version=version, is_resident=True).values_list("kind", flat=True))
 
 
+def locked_days(station: Station, first: datetime.date, last: datetime.date) -> set[datetime.date]:
+    """The days from `first` to `last` whose logs are closed: those a submitted or accepted monthly
+    report of the team covered, up to its latest submission. The figures the bureau reviews must
+    not move under its feet; returning the report opens them again. (A report due before its
+    month ends — Shanting's 25th — leaves the rest of the month open.) One query."""
+    days = set()
+    reports = (Report.objects.filter(station=station, kind=ReportKind.MONTHLY, period_start__lte=last,
+                                     period_end__gte=first,
+                                     status__in=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED))
+               .annotate(sent=Max("versions__submitted_at")))
+    for report in reports:
+        day = max(report.period_start, first)
+        end = min(report.period_end, last, timezone.localtime(report.sent).date() if report.sent else last)
+        while day <= end:
+            days.add(day)
+            day += datetime.timedelta(days=1)
+    return days
+
+
 def log_locked(station: Station, date: datetime.date) -> bool:
-    """A log is locked once the team's monthly report for its month has been accepted: the
-    accepted figures must not move under the bureau's feet. Returning the report unlocks it."""
-    return Report.objects.filter(station=station, kind=ReportKind.MONTHLY, status=ReportStatus.ACCEPTED,
-                                 period_start__lte=date, period_end__gte=date).exists()
+    return date in locked_days(station, date, date)
 
 
 @transaction.atomic
@@ -85,8 +102,8 @@ def worklog_save(*, user, station: Station, date: datetime.date, whereabouts: st
     if date > timezone.localdate():
         raise ValidationError({"date": _("A log cannot be written for a day that has not come.")})
     if log_locked(station, date):
-        raise ValidationError({"date": _("The monthly report for this month has been accepted, so its logs "
-                                         "are closed. Ask the bureau to return the report to change a log.")})
+        raise ValidationError({"date": _("The monthly report covering this day has been submitted, so the day's "
+                                         "log is closed. Ask the bureau to return the report to change it.")})
     log = WorkLog.objects.select_for_update().filter(person=person, date=date).first()
     if log is None:
         log = WorkLog(person=person, date=date, created_by=user)

@@ -98,8 +98,8 @@ class EventForm(forms.Form):
 
 class EventOutcomeForm(forms.Form):
     outcome = forms.CharField(label=_("outcome"), widget=forms.Textarea(attrs={"rows": 3}))
-    invited_enterprises = forms.IntegerField(label=_("enterprises that came"), min_value=0, max_value=10000,
-                                             required=False)
+    attended_enterprises = forms.IntegerField(label=_("enterprises that came"), min_value=0, max_value=10000,
+                                              required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

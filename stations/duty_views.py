@@ -163,8 +163,9 @@ def check_list(request):
         "month": first, "may_check": may_check,
         "checks": SpotCheck.objects.filter(station__in=scope, date__range=(first, last))
         .select_related("person", "station", "checked_by").order_by("-date", "pk"),
-        "plan": PlannedCheck.objects.filter(station__in=scope, month=first)
-        .select_related("person", "station", "check_done"),
+        # The plan is the checking offices' own: a team must not know it is next.
+        "plan": PlannedCheck.objects.filter(station__in=stations_for(request.user, Action.REVIEW), month=first)
+        .select_related("person", "station", "check_done") if may_check else None,
         "draw_form": PlanDrawForm() if may_check else None,
         "pickable": checks.checkable_postings(request.user, first) if may_check else [],
         "previous": f"{(first - datetime.timedelta(days=1)):%Y-%m}",
@@ -284,7 +285,8 @@ def event_detail(request, pk):
     return render(request, "stations/event_detail.html", {
         "object": event, "chain": approvals.steps_with_decisions(event) if event.needs_approval else [],
         "may_decide": event.needs_approval and _may_decide(request.user, event), "form": DecisionForm(),
-        "outcome_form": EventOutcomeForm(initial={"outcome": event.outcome})
+        "outcome_form": EventOutcomeForm(initial={"outcome": event.outcome,
+                                                  "attended_enterprises": event.attended_enterprises})
         if own and event.date <= timezone.localdate() else None,
     })
 

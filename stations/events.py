@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import approvals
 from .duty import version_in_force
-from .models import Event, EventRole, RequestStatus, Station
+from .models import Event, EventRole, RequestStatus, Station, StepAction
 from .permissions import Action, user_can
 from .services import save_validated
 
@@ -50,8 +50,9 @@ def event_create(*, user, station: Station, **fields) -> Event:
     return event
 
 
-def _before_the_day(event: Event, _step, approve: bool) -> None:
-    if approve and timezone.localdate() >= event.date:
+def _before_the_day(event: Event, step, approve: bool) -> None:
+    # Approving must happen before the day; filing with the bureau is for the record and may follow.
+    if approve and step.action != StepAction.FILE and timezone.localdate() >= event.date:
         raise ValidationError(_("The event's day has come: it can no longer be approved in advance."))
 
 
@@ -65,15 +66,15 @@ def event_decide(*, event: Event, user, approve: bool, comment: str = "") -> Eve
 
 
 @transaction.atomic
-def event_outcome(*, event: Event, user, outcome: str, invited_enterprises: int | None = None) -> Event:
-    """After the day: what came of it (and how many enterprises actually came, if it changed)."""
+def event_outcome(*, event: Event, user, outcome: str, attended_enterprises: int | None = None) -> Event:
+    """After the day: what came of it and how many enterprises came. The number invited, which
+    decided whether the event needed approval, is not changed afterwards."""
     if not user_can(user, Action.WORK, event.station):
         raise PermissionDenied
     if event.date > timezone.localdate():
         raise ValidationError({"outcome": _("Record the outcome once the event has taken place.")})
     event.outcome = outcome.strip()
-    if invited_enterprises is not None:
-        event.invited_enterprises = invited_enterprises
+    event.attended_enterprises = attended_enterprises
     save_validated(event, user=user, reason=_("Outcome"))
     return event
 

@@ -86,7 +86,8 @@ def _report(request, pk):
 def report_detail(request, pk):
     report = _report(request, pk)
     may_work = user_can(request.user, Action.WORK, report.station)
-    versions = list(report.versions.select_related("submitted_by", "review__reviewer").order_by("-number"))
+    versions = list(report.versions.select_related("submitted_by__person", "review__reviewer__person")
+                    .order_by("-number"))
     is_chief = Posting.objects.current().chiefs().filter(station=report.station, person__user=request.user).exists()
     return render(request, "stations/report_detail.html", {
         "report": report, "figures": figures.labelled(report.figures), "versions": versions,

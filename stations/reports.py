@@ -150,6 +150,9 @@ def report_submit(*, report: Report, user) -> ReportVersion:
     now = timezone.now()
     today = timezone.localdate()
     late = today > report.due_date
+    # The figures as they stand when sent: logs written since the draft was opened count.
+    report.figures = figures.as_json(figures.collect([report.station_id], report.period_start,
+                                                     min(report.period_end, today))[report.station_id])
     if report.first_submitted_at is None:
         report.first_submitted_at = now
         report.days_late = max((today - report.due_date).days, 0)

@@ -17,7 +17,7 @@ from .exports import roster_workbook
 from .forms import PersonForm, PostingEndForm, PostingForm, StationForm, WorkLogForm, apply_service_errors
 from .models import Station, StationKind, TodoItem, WorkLog
 from .models.security import SecurityEventKind
-from .permissions import Action, Role, has_role, own_station_ids, roles_of, user_can
+from .permissions import Action, Role, has_role, own_station_ids, roles_of, unit_of, user_can
 from .security import password_confirmed_required, record
 
 
@@ -241,15 +241,17 @@ class PersonDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         person = selectors.person_get(user=self.request.user, pk=self.kwargs["pk"])
         postings = person.postings.select_related("station", "home_unit").order_by("ended_on", "-start_date")
-        # Accountability records are read by those who read every team and by the person's home unit;
-        # a team member reading a colleague's page does not see them.
-        see_records = user_can(self.request.user, Action.REVIEW) or has_role(self.request.user, Role.HOME_UNIT) or (
-            getattr(self.request.user, "person", None) == person)
+        user = self.request.user
+        may_record = any(accountability.offices_for(user, posting.station) for posting in postings
+                         if not posting.ended_on)
+        # Accountability records are read by the reviewing offices, the offices that record them,
+        # the person's own home unit and the person — not by a colleague reading the page.
+        see_records = (user_can(user, Action.REVIEW) or may_record or getattr(user, "person", None) == person
+                       or (has_role(user, Role.HOME_UNIT) and person.home_unit_id
+                           and person.home_unit_id == unit_of(user)))
         return super().get_context_data(
-            person=person, postings=postings, can_manage=user_can(self.request.user, Action.MANAGE),
-            records=accountability.records_of(person=person) if see_records else None,
-            may_record=any(accountability.offices_for(self.request.user, posting.station) for posting in postings
-                           if not posting.ended_on),
+            person=person, postings=postings, can_manage=user_can(user, Action.MANAGE),
+            records=accountability.records_of(person=person) if see_records else None, may_record=may_record,
             **kwargs
         )
 

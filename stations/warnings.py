@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import reports as report_rules
+from . import workdays
 from .duty import month_bounds, resident_kinds, version_in_force
 from .models import (
     PERIODIC_KINDS,
@@ -33,6 +34,7 @@ from .models import (
     Report,
     ReportKind,
     ReportStatus,
+    RequestStatus,
     Station,
     TodoItem,
 )
@@ -93,10 +95,12 @@ def presence_warnings(context: Context):
         return
     yesterday = _yesterday(context)
     window = version.away_window_days
+    # The total counts within the window; a streak is a streak whenever it began in the posting
+    # (so its key, which names its first day, stays the same from one day to the next).
     starts = {posting.pk: (max(posting.start_date, context.today - datetime.timedelta(days=window))
                            if window else posting.start_date) for posting in postings}
     last_month_first, last_month_last = month_bounds(*(_previous_month(context.today)))
-    first = min(min(starts.values()), last_month_first)
+    first = min(min(posting.start_date for posting in postings), last_month_first)
     if first > yesterday:
         return
     facts = presence({posting.person_id for posting in postings}, first, yesterday)
@@ -106,11 +110,11 @@ def presence_warnings(context: Context):
         person, station = posting.person, posting.station
         url = f"{reverse('stations:worklog_month')}?person={person.pk}"
         streak_start, streak, found, total = None, 0, None, 0
-        for date, state in facts.days(person.pk, starts[posting.pk], yesterday):
+        for date, state in facts.days(person.pk, posting.start_date, yesterday):
             if state in counts_as_away:
                 streak_start = streak_start if streak else date
                 streak += 1
-                total += date in workdays
+                total += date in workdays and date >= starts[posting.pk]
                 if version.away_consecutive_days and streak >= version.away_consecutive_days:
                     found = (streak_start, streak)
             else:
@@ -145,39 +149,56 @@ def _previous_month(today):
 
 
 def _periods(kind: str, since: datetime.date, today: datetime.date):
-    """The periods of `kind` that began on or after `since` and have ended by today."""
-    numbers = {ReportKind.MONTHLY: 12, ReportKind.QUARTERLY: 4, ReportKind.HALF_YEAR: 2, ReportKind.ANNUAL: 1}[kind]
-    for year in range(since.year, today.year + 1):
+    """The periods of `kind` that have ended by today, from the year before `since` on (a period's
+    report falls due after it ends, so an annual report is looked for well into the next year)."""
+    numbers = {ReportKind.MONTHLY: 12, ReportKind.QUARTERLY: 4, ReportKind.HALF_YEAR: 2, ReportKind.ANNUAL: 1,
+               ReportKind.RESEARCH: 1}[kind]
+    for year in range(since.year - 1, today.year + 1):
         for number in range(1, numbers + 1):
             first, last = report_rules.period(kind, year, number)
-            if first >= since.replace(day=1) and first <= today:
+            if last < today:
                 yield first, last
 
 
 def report_warnings(context: Context):
-    """Required periodic reports past their due date and not submitted (missing, draft or returned)."""
+    """Required reports past their due date within the last 400 days and not submitted (missing,
+    draft or returned): the periodic ones, and one research report a year (due by 31 December).
+    The end-of-posting summary is not warned about: it belongs to a person leaving, not a period."""
     version = context.version
     if version is None:
         return
-    kinds = [kind for kind in (version.required_reports or []) if kind in PERIODIC_KINDS]
+    kinds = [kind for kind in (version.required_reports or []) if kind in (*PERIODIC_KINDS, ReportKind.RESEARCH)]
     station_ids = {posting.station_id for posting in context.postings}
     if not kinds or not station_ids:
         return
     since = context.today - datetime.timedelta(days=400)
-    reports = {(report.station_id, report.kind, report.period_start): report for report in Report.objects.filter(
-        station_id__in=station_ids, kind__in=kinds, period_start__gte=since.replace(day=1))}
+    with workdays.preloaded(datetime.date(since.year - 1, 1, 1), context.today + datetime.timedelta(days=120)):
+        yield from _overdue(context, version, kinds, station_ids, since)
+
+
+def _overdue(context, version, kinds, station_ids, since):
+    reports = {}
+    for report in Report.objects.filter(station_id__in=station_ids, kind__in=kinds,
+                                        period_end__gte=datetime.date(since.year - 1, 1, 1)):
+        # Research reports are keyed by their year (a team may file several; one sent is enough).
+        start = report.period_start.replace(month=1, day=1) if report.kind == ReportKind.RESEARCH else (
+            report.period_start)
+        key = (report.station_id, report.kind, start)
+        if key not in reports or reports[key].status not in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+            reports[key] = report
     started = {}
     for posting in context.postings:
         started[posting.station_id] = min(started.get(posting.station_id, posting.start_date), posting.start_date)
     for kind in kinds:
         for first, last in _periods(kind, since, context.today):
             due = report_rules.due_date(kind, first, last, version)
-            if due >= context.today:
+            if due >= context.today or due < since:
                 continue
             for station_id in sorted(station_ids):
                 station = context.stations[station_id]
+                # A team owes the report of every period it was at work in, even in part.
                 opened = max(filter(None, [station.opened_on, started[station_id]]))
-                if opened > first:
+                if opened > last:
                     continue
                 report = reports.get((station_id, kind, first))
                 if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
@@ -198,16 +219,19 @@ def judgement_warnings(context: Context):
     judged = AccountabilityRecord.objects.filter(
         station_id__in=station_ids, kind=AccountabilityKind.POOR_PROGRESS).select_related("person")
     for record in judged:
+        # The evidence stays on the person's page, which colleagues do not read.
         yield Warning(f"poor_progress:{record.pk}", "poor_progress", context.stations[record.station_id], _(
-            "%(person)s was judged on %(date)s to progress badly: %(evidence)s") % {
-            "person": record.person.name, "date": record.decided_on, "evidence": record.evidence},
+            "%(person)s was judged on %(date)s to progress badly; an interview is due.") % {
+            "person": record.person.name, "date": record.decided_on},
             record.get_absolute_url(), record.person, record.decided_on)
 
 
 def event_warnings(context: Context):
     """Large events held in the last 90 days without the approval they needed in advance."""
+    # A refused or withdrawn event is taken not to have been held.
     for event in Event.objects.filter(station_id__in=set(context.stations), is_large=True, approved_in_advance=False,
-                                      date__lte=context.today, date__gte=context.today - datetime.timedelta(days=90)):
+                                      date__lte=context.today, date__gte=context.today - datetime.timedelta(days=90)
+                                      ).exclude(status__in=(RequestStatus.REFUSED, RequestStatus.WITHDRAWN)):
         yield Warning(f"event_unapproved:{event.pk}", "event_unapproved", context.stations[event.station_id], _(
             "%(event)s on %(date)s took place without the approval it needed.") % {
             "event": event.title, "date": event.date}, event.get_absolute_url(), since=event.date)
@@ -247,10 +271,24 @@ def acting_users(warning: Warning, bureau_users, chiefs_by_station) -> list:
     return users
 
 
-@transaction.atomic
 def send_reminders(*, today: datetime.date | None = None) -> dict:
     """Open a reminder for every unhandled warning in the to-do list of each user who must act,
-    close reminders whose warning is gone or handled, and e-mail each user the new ones."""
+    close reminders whose warning is gone or handled, and e-mail each user the new ones. The
+    to-dos are written in one transaction; the mails go after it commits, so a mail server that
+    fails half-way cannot leave to-dos behind that were never written (or mail twice for them)."""
+    with transaction.atomic():
+        result, new_by_user = _refresh_reminders(today)
+    mailed = 0
+    for user, items in new_by_user.items():
+        if user.email:
+            lines = [f"- {warning.label}: {warning.detail}" for warning in items]
+            send_mail(_("Outpost: %(count)s new warning(s)") % {"count": len(items)}, "\n".join(lines),
+                      None, [user.email])
+            mailed += 1
+    return {**result, "mailed": mailed}
+
+
+def _refresh_reminders(today):
     warnings = [warning for warning in compute(Station.objects.all(), today) if not warning.handled]
     bureau_users = list(get_user_model().objects.filter(groups__name=Role.BUREAU, is_active=True))
     chiefs = {}
@@ -269,12 +307,5 @@ def send_reminders(*, today: datetime.date | None = None) -> dict:
     stale = [pk for pk, user_id, key in TodoItem.objects.open().filter(kind=TodoKind.REMINDER)
              .values_list("pk", "user_id", "key") if (user_id, key) not in live]
     closed = TodoItem.objects.filter(pk__in=stale).update(done_at=timezone.now())
-    mailed = 0
-    for user, items in new_by_user.items():
-        if user.email:
-            lines = [f"- {warning.label}: {warning.detail}" for warning in items]
-            send_mail(_("Outpost: %(count)s new warning(s)") % {"count": len(items)}, "\n".join(lines),
-                      None, [user.email])
-            mailed += 1
     return {"warnings": len(warnings), "opened": sum(len(items) for items in new_by_user.values()),
-            "closed": closed, "mailed": mailed}
+            "closed": closed}, new_by_user

@@ -4,15 +4,38 @@ Every function reads the exceptions of its date range in one query, so counting 
 days of a year costs the same as counting those of a week.
 """
 
+import contextlib
+import contextvars
 import datetime
 
 from .models import CalendarDay, CalendarDayKind
 
 ONE_DAY = datetime.timedelta(days=1)
 
+# A range of the calendar read once for many computations (see `preloaded`).
+_PRELOADED = contextvars.ContextVar("preloaded_calendar", default=None)
+
+
+@contextlib.contextmanager
+def preloaded(start: datetime.date, end: datetime.date):
+    """Read the calendar from `start` to `end` once; the functions here use it inside the block
+    (many due dates for one query)."""
+    token = _PRELOADED.set((start, end, _read(start, end)))
+    try:
+        yield
+    finally:
+        _PRELOADED.reset(token)
+
+
+def _read(start, end) -> dict:
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
+
 
 def _exceptions(start: datetime.date, end: datetime.date) -> dict:
-    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
+    loaded = _PRELOADED.get()
+    if loaded and loaded[0] <= start and end <= loaded[1]:
+        return {day: kind for day, kind in loaded[2].items() if start <= day <= end}
+    return _read(start, end)
 
 
 def _is_working(day: datetime.date, exceptions: dict) -> bool:

@@ -44,6 +44,11 @@ class SpotCheck(models.Model):
         verbose_name = _("spot check")
         verbose_name_plural = _("spot checks")
         indexes = [models.Index(fields=["person", "date"], name="spot_check_person_date")]
+        constraints = [
+            # A double submit must not count one check twice (two abnormal checks zero a score).
+            models.UniqueConstraint(fields=["person", "date", "method", "checked_by"], name="spot_check_once",
+                                    violation_error_message=_("This check is already recorded.")),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.person}: {self.get_result_display()}"

@@ -35,6 +35,9 @@ class Event(models.Model):
     status = models.CharField(_("approval"), max_length=10, choices=RequestStatus.choices, blank=True)
     approved_in_advance = models.BooleanField(_("approved in advance"), default=False, editable=False)
     outcome = models.TextField(_("outcome"), blank=True)
+    # What came, recorded afterwards; the invitation count (which decides "large") stays as approved.
+    attended_enterprises = models.PositiveSmallIntegerField(_("enterprises that came"), null=True, blank=True,
+                                                            validators=[MaxValueValidator(10000)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

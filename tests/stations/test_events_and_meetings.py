@@ -25,7 +25,7 @@ def in_days(days):
 
 
 def hosted(world, *, days=10, invited=3, large=False, persona="chief_a"):
-    return events.event_create(user=world.users[persona], station=world.station_a, title="产业推介会",
+    return events.event_create(user=world.users[persona], station=world.station_a, title=f"产业推介会（邀请{invited}家）",
                                date=in_days(days), role="hosted", invited_enterprises=invited, is_large=large)
 
 
@@ -70,6 +70,16 @@ def test_approval_on_or_after_the_events_day_is_refused(world):
     assert (event.status, event.approved_in_advance) == ("refused", False)
 
 
+def test_the_bureau_may_file_an_approved_event_on_its_day(world):
+    activate_preset("shanting")
+    event = hosted(world, days=2, large=True)
+    events.event_decide(event=event, user=world.users["leader"], approve=True)
+    with time_machine.travel(datetime.datetime.combine(in_days(2), datetime.time(9)).astimezone(), tick=False):
+        events.event_decide(event=event, user=world.users["bureau"], approve=True)
+    event.refresh_from_db()
+    assert (event.status, event.approved_in_advance) == ("approved", True)
+
+
 def test_an_unapproved_large_event_that_took_place_is_a_warning(world):
     from stations.models import Station
     from stations.warnings import compute
@@ -78,6 +88,9 @@ def test_an_unapproved_large_event_that_took_place_is_a_warning(world):
     later = in_days(3)
     keys = [warning.key for warning in compute(Station.objects.all(), later)]
     assert f"event_unapproved:{event.pk}" in keys
+    # A refused event is taken not to have been held.
+    Event.objects.filter(pk=event.pk).update(status=RequestStatus.REFUSED)
+    assert f"event_unapproved:{event.pk}" not in [warning.key for warning in compute(Station.objects.all(), later)]
 
 
 def test_an_outcome_is_recorded_after_the_event_by_its_team(world):
@@ -88,9 +101,9 @@ def test_an_outcome_is_recorded_after_the_event_by_its_team(world):
         events.event_outcome(event=event, user=world.users["chief_b"], outcome="签约2个")
     Event.objects.filter(pk=event.pk).update(date=in_days(-1))
     event.refresh_from_db()
-    events.event_outcome(event=event, user=world.users["staff_a"], outcome="签约意向2个", invited_enterprises=7)
+    events.event_outcome(event=event, user=world.users["staff_a"], outcome="签约意向2个", attended_enterprises=7)
     event.refresh_from_db()
-    assert (event.outcome, event.invited_enterprises) == ("签约意向2个", 7)
+    assert (event.outcome, event.attended_enterprises, event.invited_enterprises) == ("签约意向2个", 7, 3)
 
 
 # --- The dispatch meeting -------------------------------------------------------------------------

@@ -360,3 +360,46 @@ def test_presence_warnings_do_not_apply_to_teams_that_are_not_resident(logged):
     set_rules(unlogged_days_away=False, no_progress_months=None)
     mark(logged, "staff_a", span(D(2026, 5, 1), 20), "absent")
     assert kinds_for(compute(Station.objects.all(), AS_OF), logged.person("staff_a")) == []
+
+
+def test_a_streak_keeps_its_key_from_day_to_day_when_the_window_is_shorter(logged):
+    set_rules(unlogged_days_away=False, no_progress_months=None, away_window_days=30)
+    mark(logged, "staff_a", span(D(2026, 4, 1), 60), "absent")
+    first = {w.key for w in compute(Station.objects.all(), AS_OF) if w.kind == "away_streak"}
+    second = {w.key for w in compute(Station.objects.all(), AS_OF + datetime.timedelta(days=1))
+              if w.kind == "away_streak"}
+    assert first == second == {f"away_streak:{logged.postings['staff_a'].pk}:2026-04-01"}
+
+
+def test_leave_cannot_rewrite_a_month_already_reported_nor_run_for_months(world):
+    from stations import reports
+
+    activate_preset("xiangzhou")
+    report = reports.report_open(user=world.users["chief_a"], station=world.station_a, kind="monthly",
+                                 year=2026, number=3)
+    reports.report_save(report=report, user=world.users["chief_a"], body="三月小结")
+    reports.report_submit(report=report, user=world.users["chief_a"])
+    with pytest.raises(ValidationError):
+        absences.absence_request(user=world.users["staff_a"], person=world.person("staff_a"),
+                                 station=world.station_a, kind=AbsenceKind.HOME_SERVICE, start_date=D(2026, 3, 2),
+                                 end_date=D(2026, 3, 20), serving="某公司")
+    with pytest.raises(ValidationError):
+        absences.absence_request(user=world.users["staff_a"], person=world.person("staff_a"),
+                                 station=world.station_a, kind=AbsenceKind.HOME_SERVICE, start_date=D(2027, 1, 1),
+                                 end_date=D(2027, 6, 30), serving="某公司")
+    assert not Absence.objects.exists()
+
+
+def test_the_check_plan_is_hidden_from_teams_and_third_parties_do_not_check(world, client_for, django_user_model):
+    from stations.permissions import Role
+
+    from ..factories import UserFactory
+
+    month = TODAY.replace(day=1)
+    checks.plan_pick(user=world.users["bureau"], month=month, posting=world.postings["staff_a"])
+    assert client_for("staff_a").get("/checks/").context["plan"] is None
+    assert list(client_for("bureau").get("/checks/").context["plan"])
+    third_party = UserFactory(username="thirdparty", roles=[Role.ASSESSOR])
+    with pytest.raises(PermissionDenied):
+        checks.check_record(user=third_party, person=world.person("staff_a"), station=world.station_a,
+                            date=TODAY - datetime.timedelta(days=1), method="phone", result="normal")

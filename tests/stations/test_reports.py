@@ -221,3 +221,21 @@ def test_a_returned_report_comes_back_through_the_browser_forms(world, client_fo
     report.refresh_from_db()
     assert (report.status, report.versions.count(), report.body) == ("submitted", 2, "已补充")
     assert Report.objects.count() == 1
+
+
+def test_submitting_refreshes_the_figures_and_closes_the_days_it_covered(world):
+    activate_preset("shanting")  # due the 25th: the rest of the month stays open
+    user = world.users["chief_a"]
+    with at(D(2026, 3, 2)):
+        report = open_monthly(world)
+    assert report.figures["logs"] == 0
+    for day in (2, 3, 4):
+        WorkLog.objects.create(person=world.person("chief_a"), station=world.station_a, date=D(2026, 3, day),
+                               created_by=user)
+    with at(D(2026, 3, 25)):
+        submit(world, report)
+    assert report.versions.get().figures["logs"] == 3  # what was sent, not what was opened
+    with at(D(2026, 3, 27)):
+        with pytest.raises(ValidationError):  # under review: the days it covered are closed
+            duty.worklog_save(user=user, station=world.station_a, date=D(2026, 3, 20), whereabouts="at_post")
+        duty.worklog_save(user=user, station=world.station_a, date=D(2026, 3, 26), whereabouts="at_post")

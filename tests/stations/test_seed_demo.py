@@ -47,22 +47,6 @@ def test_seed_demo_builds_xiangzhou_and_is_idempotent(settings):
 
 
 @pytest.mark.django_db
-def test_seed_demo_logins_work_and_are_scoped(settings, client):
-    settings.DEBUG = True
-    call_command("seed_demo", password="demo-password-123")
-    user_model = get_user_model()
-    for username in ("admin", "bureau", "assessor", "finance", "leader", "park", "audit", "homeunit",
-                     "orgdept", "thirdparty", "ks-chief", "ks-staff1", "gz-staff2"):
-        assert user_model.objects.get(username=username).check_password("demo-password-123"), username
-    chief = user_model.objects.get(username="ks-chief")
-    assert list(stations_for(chief, Action.VIEW).values_list("code", flat=True)) == ["KS"]
-    # The bureau runs the Shanghai station itself: its chief is bureau staff too.
-    sh_chief = user_model.objects.get(username="sh-chief")
-    assert sh_chief.groups.filter(name=Role.BUREAU).exists()
-    assert "SH" not in stations_for(sh_chief, Action.REVIEW).values_list("code", flat=True)
-
-
-@pytest.mark.django_db
 def test_seed_demo_refuses_to_run_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):
@@ -81,20 +65,7 @@ def test_if_empty_leaves_an_existing_database_alone(settings):
 
 
 @pytest.mark.django_db
-def test_seed_demo_has_leads_at_every_stage_and_work_for_the_bureau(settings):
-    from leads.models import DuplicateStatus, Lead, Stage
-
-    settings.DEBUG = True
-    call_command("seed_demo", password="demo-password-123")
-    stages = set(Lead.objects.values_list("stage", flat=True))
-    assert stages == set(Stage.values)
-    assert Lead.objects.filter(duplicate_status=DuplicateStatus.SUSPECTED).exists()
-    assert Lead.objects.filter(first_provider_user__isnull=True).exclude(first_provider_name="").exists()
-    assert Lead.objects.filter(transferred_to__kind="park").exists()
-
-
-@pytest.mark.django_db
-def test_seed_demo_has_a_year_of_duty_and_every_kind_of_warning(settings):
+def test_seed_demo_has_logins_leads_a_year_of_duty_and_every_kind_of_warning(settings):
     from stations import warnings
     from stations.models import (
         Absence,
@@ -129,3 +100,23 @@ def test_seed_demo_has_a_year_of_duty_and_every_kind_of_warning(settings):
     assert TodoItem.objects.open().filter(user__username="bureau", kind="reminder").count() == sum(
         1 for warning in found if not warning.handled)
     assert TodoItem.objects.open().filter(user__username="nb-chief", kind="reminder").exists()
+
+    # Every login works and is scoped (the same seed: each run of seed_demo takes seconds).
+    user_model = get_user_model()
+    for username in ("admin", "bureau", "assessor", "finance", "leader", "park", "audit", "homeunit",
+                     "orgdept", "thirdparty", "ks-chief", "ks-staff1", "gz-staff2"):
+        assert user_model.objects.get(username=username).check_password("demo-password-123"), username
+    chief = user_model.objects.get(username="ks-chief")
+    assert list(stations_for(chief, Action.VIEW).values_list("code", flat=True)) == ["KS"]
+    # The bureau runs the Shanghai station itself: its chief is bureau staff too.
+    sh_chief = user_model.objects.get(username="sh-chief")
+    assert sh_chief.groups.filter(name=Role.BUREAU).exists()
+    assert "SH" not in stations_for(sh_chief, Action.REVIEW).values_list("code", flat=True)
+
+    # Leads at every stage, and work waiting for the bureau.
+    from leads.models import DuplicateStatus, Lead, Stage
+
+    assert set(Lead.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert Lead.objects.filter(duplicate_status=DuplicateStatus.SUSPECTED).exists()
+    assert Lead.objects.filter(first_provider_user__isnull=True).exclude(first_provider_name="").exists()
+    assert Lead.objects.filter(transferred_to__kind="park").exists()

@@ -166,3 +166,51 @@ def test_the_warnings_page_query_count_is_pinned(world, client_for, django_asser
     with django_assert_num_queries(24):
         response = client.get(reverse("stations:warning_list"))
     assert len({warning.station.pk for warning in response.context["warnings"]}) == 2 + extra
+
+
+def test_a_record_answers_only_a_warning_about_its_own_person_and_team(world):
+    set_rules(no_progress_months=None)
+    keys = {warning.key: warning for warning in warnings.compute(Station.objects.all())}
+    about_a = next(key for key, warning in keys.items() if warning.person == world.person("staff_a"))
+    with pytest.raises(ValidationError):  # a record about chief_b cannot silence staff_a's warning
+        accountability.record_create(user=world.users["bureau"], person=world.person("chief_b"),
+                                     station=world.station_b, kind="interview", office="bureau", decided_on=TODAY,
+                                     evidence="约谈", warning_key=about_a)
+    with pytest.raises(ValidationError):
+        accountability.record_create(user=world.users["bureau"], person=world.person("staff_a"),
+                                     station=world.station_a, kind="interview", office="bureau", decided_on=TODAY,
+                                     evidence="约谈", warning_key="away_streak:0:2020-01-01")
+    assert not AccountabilityRecord.objects.exists()
+
+
+def test_nobody_records_about_someone_now_in_their_own_team_through_another_team(world):
+    from ..factories import PostingFactory
+
+    # chief_b is also posted to station A now (bureau_a's team): bureau_a may not judge them at B.
+    PostingFactory(person=world.person("chief_b"), station=world.station_a, home_unit=world.unit_b)
+    with pytest.raises(PermissionDenied):
+        accountability.record_create(user=world.users["bureau_a"], person=world.person("chief_b"),
+                                     station=world.station_b, kind="interview", office="bureau", decided_on=TODAY,
+                                     evidence="约谈")
+
+
+def test_an_annual_report_missing_is_still_warned_about_long_after_its_due_date(world):
+    set_rules(no_progress_months=None, away_consecutive_days=None, away_working_days=None,
+              required_reports=["annual"])
+    keys = [warning.key for warning in warnings.compute(Station.objects.all(), datetime.date(2026, 11, 20))]
+    assert f"report_overdue:{world.station_a.pk}:annual:2025-01-01" in keys
+
+
+def test_a_missing_research_report_is_warned_about_after_the_year(world):
+    from stations import reports
+
+    set_rules(no_progress_months=None, away_consecutive_days=None, away_working_days=None,
+              required_reports=["research"])
+    keys = [warning.key for warning in warnings.compute(Station.objects.all(), datetime.date(2026, 3, 1))]
+    assert f"report_overdue:{world.station_a.pk}:research:2025-01-01" in keys
+    report = reports.report_open(user=world.users["chief_a"], station=world.station_a, kind="research", year=2025,
+                                 title="产业链调研")
+    reports.report_save(report=report, user=world.users["chief_a"], body="调研报告")
+    reports.report_submit(report=report, user=world.users["chief_a"])
+    keys = [warning.key for warning in warnings.compute(Station.objects.all(), datetime.date(2026, 3, 1))]
+    assert f"report_overdue:{world.station_a.pk}:research:2025-01-01" not in keys
