@@ -51,10 +51,10 @@ def _may_decide(user, request) -> bool:
         user, request.station, request.process, requester=request.requester))
 
 
-def _may_withdraw(user, absence) -> bool:
-    """The person whose request it is, or the team's chief."""
-    return absence.requester.pk == user.pk or Posting.objects.current().chiefs().filter(
-        station=absence.station, person__user=user).exists()
+def _may_withdraw(user, request) -> bool:
+    """The person whose request it is, or the team's chief (as `approvals.withdraw` decides)."""
+    return request.requester.pk == user.pk or Posting.objects.current().chiefs().filter(
+        station=request.station, person__user=user).exists()
 
 
 # --- Leave and home service -------------------------------------------------------------------
@@ -285,6 +285,7 @@ def event_detail(request, pk):
     return render(request, "stations/event_detail.html", {
         "object": event, "chain": approvals.steps_with_decisions(event) if event.needs_approval else [],
         "may_decide": event.needs_approval and _may_decide(request.user, event), "form": DecisionForm(),
+        "may_withdraw": event.status == RequestStatus.PENDING and _may_withdraw(request.user, event),
         "outcome_form": EventOutcomeForm(initial={"outcome": event.outcome,
                                                   "attended_enterprises": event.attended_enterprises})
         if own and event.date <= timezone.localdate() else None,
@@ -307,6 +308,22 @@ def event_decide(request, pk):
             messages.success(request, _("Decision recorded."))
     else:
         messages.error(request, _("Choose approve or refuse."))
+    return redirect(event)
+
+
+@login_required
+@require_POST
+def event_withdraw(request, pk):
+    """The team calls off a large event still waiting for approval."""
+    event = _event(request, pk)
+    if event.status != RequestStatus.PENDING or not user_can(request.user, Action.WORK, event.station):
+        raise PermissionDenied
+    try:
+        approvals.withdraw(event, user=request.user)  # the one who entered it, or the chief
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Event called off."))
     return redirect(event)
 
 

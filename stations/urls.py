@@ -40,6 +40,7 @@ urlpatterns = [
     path("events/<int:pk>/", duty_views.event_detail, name="event_detail"),
     path("events/<int:pk>/decide/", duty_views.event_decide, name="event_decide"),
     path("events/<int:pk>/outcome/", duty_views.event_outcome, name="event_outcome"),
+    path("events/<int:pk>/withdraw/", duty_views.event_withdraw, name="event_withdraw"),
     # Reports and their review, the dispatch meeting, the circular, warnings.
     path("teams/<int:pk>/reports/", report_views.report_list, name="report_list"),
     path("reports/queue/", report_views.review_queue, name="review_queue"),

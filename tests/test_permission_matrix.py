@@ -108,6 +108,7 @@ MATRIX = {
     "stations:event_detail": (lambda w: {"pk": w.event.pk}, SEE_A),
     "stations:event_decide": (lambda w: {"pk": w.event.pk}, POST_ONLY),
     "stations:event_outcome": (lambda w: {"pk": w.event.pk}, POST_ONLY),
+    "stations:event_withdraw": (lambda w: {"pk": w.event.pk}, POST_ONLY),
     "stations:report_list": (lambda w: {"pk": w.station_a.pk}, SEE_A),
     "stations:review_queue": (None, REVIEWERS),
     "stations:report_detail": (lambda w: {"pk": w.report.pk}, SEE_A),

@@ -191,3 +191,16 @@ def test_a_double_submit_records_the_event_once(world, client_for):
     response = client.post(reverse("stations:event_create"), data)
     assert response.status_code == 200 and response.context["form"].errors
     assert Event.objects.count() == 1
+
+
+def test_the_team_calls_off_a_pending_event_and_no_one_else_can(world, client_for):
+    event = hosted(world, days=5, large=True)
+    url = reverse("stations:event_withdraw", args=[event.pk])
+    assert client_for("bureau").post(url).status_code == 403  # the approver decides, it does not withdraw
+    assert client_for("chief_b").post(url).status_code == 404
+    assert client_for("staff_a").post(url).status_code == 403  # neither who entered it nor the chief
+    assert client_for("chief_a").post(url).status_code == 302
+    event.refresh_from_db()
+    assert event.status == RequestStatus.WITHDRAWN
+    assert not TodoItem.objects.open().filter(kind=TodoKind.APPROVAL).exists()
+    assert client_for("chief_a").post(url).status_code == 403  # only a pending event
