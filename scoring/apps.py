@@ -7,3 +7,13 @@ class ScoringConfig(AppConfig):
 
     name = "scoring"
     verbose_name = _("Scoring")
+
+    def ready(self):
+        from stations.services import PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
+
+        from .services import schemes_copy, schemes_install_preset
+
+        if schemes_install_preset not in PRESET_EXTENSIONS:
+            PRESET_EXTENSIONS.append(schemes_install_preset)
+        if schemes_copy not in PROFILE_COPY_EXTENSIONS:
+            PROFILE_COPY_EXTENSIONS.append(schemes_copy)
