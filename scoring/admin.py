@@ -1,11 +1,14 @@
 """Schemes are edited by administrators: parameters are checked against each rule type."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import SchemeItem, ScoringScheme
+from stations.permissions import Action, stations_for, user_can
+
+from .models import Evaluation, EvaluationLine, Finding, SchemeItem, ScoringScheme
 from .rules import RULE_TYPES
 
 
@@ -29,3 +32,60 @@ class ScoringSchemeAdmin(SimpleHistoryAdmin):
             "", "<p><strong>{}</strong> ({}): {}<br><code>{}</code></p>",
             ((rule.label, code, rule.description, ", ".join(param.name for param in rule.params) or "—")
              for code, rule in RULE_TYPES.items()))
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    """Findings are recorded here by the assessing offices until the three-hands workflow has its
+    own pages; non-superusers see the teams they may review."""
+
+    list_display = ["date", "kind", "station", "person"]
+    list_filter = ["kind"]
+    list_select_related = ["station", "person"]
+    autocomplete_fields = ["station", "person"]
+    readonly_fields = ["recorded_by"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(station__in=stations_for(request.user, Action.REVIEW))
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and not user_can(request.user, Action.REVIEW, obj.station):
+            raise PermissionDenied
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class EvaluationLineInline(admin.TabularInline):
+    model = EvaluationLine
+    extra = 0
+    can_delete = False
+    fields = ["item", "value", "points", "explanation", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    """Read-only: evaluations are computed, and judged on the site."""
+
+    list_display = ["subject", "scheme", "period_start", "period_end", "total"]
+    list_select_related = ["scheme", "person", "station"]
+    inlines = [EvaluationLineInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(station__in=stations_for(request.user, Action.VIEW))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -3,6 +3,7 @@ and is a list of items, each a rule type (`scoring.rules`) with its parameters."
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -98,3 +99,98 @@ class SchemeItem(models.Model):
             raise ValidationError({"params": error.messages}) from error
         if rules.RULE_TYPES[self.rule_type].money and self.max_points is not None:
             raise ValidationError({"max_points": _("A money penalty carries no points.")})
+
+
+class FindingKind(models.TextChoices):
+    LOST_BY_SERVICE = "lost_by_service", _("Project lost through poor service")
+    EIGHT_POINT_RULES = "eight_point_rules", _("Breach of the eight-point rules")
+
+
+class Finding(models.Model):
+    """A finding the assessing offices recorded against a person (or a whole team), which a
+    deduction item counts. A project lost through poor service is also read from the lead itself."""
+
+    station = models.ForeignKey("stations.Station", verbose_name=_("team"), on_delete=models.PROTECT,
+                                related_name="findings")
+    person = models.ForeignKey("stations.Person", verbose_name=_("person"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="findings", help_text=_("Empty: the whole team."))
+    kind = models.CharField(_("finding"), max_length=20, choices=FindingKind.choices)
+    date = models.DateField(_("date"))
+    description = models.TextField(_("what was found"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("admin:scoring_finding_change", args=[self.pk])
+
+
+class Evaluation(models.Model):
+    """One subject's score under a scheme for a period (a year, a half-year or a quarter)."""
+
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.PROTECT, related_name="evaluations")
+    person = models.ForeignKey("stations.Person", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="evaluations")
+    station = models.ForeignKey("stations.Station", verbose_name=_("team"), on_delete=models.PROTECT,
+                                related_name="evaluations", help_text=_("The team scored, or the person's team."))
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True,
+                                help_text=_("Empty while a judgement item is still to be scored."))
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_start", "station", "person"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "station", "person", "period_start", "period_end"],
+                                    name="evaluation_once_per_subject_and_period",
+                                    nulls_distinct=False),
+        ]
+
+    def __str__(self):
+        return f"{self.person or self.station} · {self.scheme.name} · {self.period_start:%Y-%m}–{self.period_end:%Y-%m}"
+
+    def get_absolute_url(self):
+        return reverse("scoring:evaluation_detail", args=[self.pk])
+
+    @property
+    def subject(self):
+        return self.person or self.station
+
+
+class EvaluationLine(models.Model):
+    """An item's value, its points and the exact evidence behind them (links to leads, checks,
+    events, findings)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(SchemeItem, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(_("value"), max_length=100, blank=True)
+    points = models.DecimalField(_("points"), max_digits=7, decimal_places=2, null=True, blank=True)
+    explanation = models.CharField(_("how"), max_length=300, blank=True)
+    evidence = models.JSONField(_("evidence"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Required for a judgement."))
+    judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["evaluation", "item__position"]
+        verbose_name = _("evaluation line")
+        verbose_name_plural = _("evaluation lines")
+        constraints = [models.UniqueConstraint(fields=["evaluation", "item"], name="evaluation_line_once")]
+
+    def __str__(self):
+        return f"{self.item.label}: {self.points}"
+
+    def get_absolute_url(self):
+        return self.evaluation.get_absolute_url()

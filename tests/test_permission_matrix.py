@@ -130,6 +130,13 @@ MATRIX = {
     "stations:accountability_create": (
         lambda w: {"pk": w.person("staff_a").pk},
         (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN)),
+    # --- scoring: `w.evaluation` station A's evaluation under the Xiangzhou team sheet.
+    "scoring:evaluation_list": (None, EVERYONE),
+    "scoring:evaluation_compute": (None, POST_ONLY),
+    # Before publication: the offices that read every team, and the team itself.
+    "scoring:evaluation_detail": (
+        lambda w: {"pk": w.evaluation.pk}, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, OK, NOT_FOUND)),
+    "scoring:line_judge": (lambda w: {"pk": w.evaluation.pk, "line_pk": w.evaluation.lines.first().pk}, POST_ONLY),
     # --- leads: `w.lead` is station A's lead, transferred to the park; `w.meeting` a screening meeting.
     "leads:list": (None, EVERYONE),
     "leads:board": (None, EVERYONE),
@@ -200,7 +207,8 @@ CASES = [(name, persona, expected[i]) for name, (_k, expected) in MATRIX.items()
 # URLs whose rows name station A's duty records (building them costs a hundred queries, so the
 # other rows go without).
 DUTY_URLS = {name for name, (builder, _expected) in MATRIX.items()
-             if name.split(":")[-1].split("_")[0] in ("absence", "event", "report", "dispatch", "task")}
+             if name.split(":")[-1].split("_")[0] in ("absence", "event", "report", "dispatch", "task")
+             or name.startswith("scoring:")}
 
 
 def furnish(world, persona, duty=True):
@@ -210,10 +218,11 @@ def furnish(world, persona, duty=True):
     from leads import services as lead_services
     from leads.models import MeetingDecision
 
-    from .stations.duty_world import furnish_duty
+    from .stations.duty_world import furnish_duty, furnish_scores
 
     if duty:
         furnish_duty(world)
+        furnish_scores(world)
 
     owner = world.users.get(persona, world.users["chief_a"])
     world.todo = TodoItem.objects.create(user=owner, kind=TodoKind.TASK, title="核对派驻信息")
@@ -308,6 +317,11 @@ POST_MATRIX = {
                                    FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "stations:task_done": WORK_ON_A,
     "stations:accountability_create": MATRIX["stations:accountability_create"][1],
+    # --- scoring: an empty form comes back to the list or the evaluation with a message.
+    "scoring:evaluation_compute": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FOUND, FORBIDDEN,
+                                   FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "scoring:line_judge": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FOUND, NOT_FOUND, FORBIDDEN,
+                           FORBIDDEN, NOT_FOUND),
 }
 POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]
 

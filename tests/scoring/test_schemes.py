@@ -99,3 +99,17 @@ def test_the_admin_refuses_bad_parameters(db, django_user_model):
     item.params = {"target": "fifteen"}
     with pytest.raises(ValidationError):
         item.full_clean()
+
+
+def test_the_scoring_admin_pages_open(world, django_user_model):
+    from django.test import Client
+
+    from ..stations.duty_world import furnish_scores
+
+    furnish_scores(world)
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    client = Client()
+    client.force_login(admin)
+    for model in ("scoringscheme", "finding", "evaluation"):
+        assert client.get(reverse(f"admin:scoring_{model}_changelist")).status_code == 200, model
+    assert client.get(reverse("admin:scoring_evaluation_change", args=[world.evaluation.pk])).status_code == 200

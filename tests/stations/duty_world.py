@@ -36,3 +36,14 @@ def furnish_duty(world):
     world.dispatch = meetings.meeting_create(user=world.users["bureau"], month=last_month, held_on=today)
     world.task = meetings.task_add(meeting=world.dispatch, user=world.users["bureau"], station=world.station_a,
                                    description="补充重点项目材料")
+
+
+def furnish_scores(world):
+    """Station A's evaluation for this year under the active (Xiangzhou) team sheet."""
+    from scoring import engine
+    from scoring.models import ScoringScheme
+
+    year = timezone.localdate().year
+    scheme = ScoringScheme.objects.get(version__profile__is_active=True, code="stations")
+    world.evaluation = engine.evaluate(scheme=scheme, first=datetime.date(year, 1, 1),
+                                       last=datetime.date(year, 12, 31), station=world.station_a)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path("", views.evaluation_list, name="evaluation_list"),
+    path("compute/", views.evaluation_compute, name="evaluation_compute"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation_detail"),
+    path("evaluations/<int:pk>/lines/<int:line_pk>/judge/", views.line_judge, name="line_judge"),
+]

@@ -1,0 +1,110 @@
+"""Views of scoring: the evaluations of a year, one evaluation with its evidence, judging."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stations.models import Posting, Profile
+from stations.permissions import Action, get_in_scope_or_404, stations_for, user_can
+
+from . import access, engine
+from .models import EvaluationLine, ScoringScheme, Subject
+
+
+def _year(request):
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return min(max(year, 2000), timezone.localdate().year)
+
+
+def _schemes(year):
+    profile = Profile.objects.active().first()
+    version = profile.version_for(year) if profile else None
+    return ScoringScheme.objects.filter(version=version).prefetch_related("items") if version else \
+        ScoringScheme.objects.none()
+
+
+@login_required
+def evaluation_list(request):
+    """The year's evaluations the user may see, best first, per scheme."""
+    year = _year(request)
+    visible = access.evaluations_for(request.user).filter(period_start=datetime.date(year, 1, 1),
+                                                         period_end=datetime.date(year, 12, 31))
+    schemes = []
+    for scheme in _schemes(year):
+        rows = list(visible.filter(scheme=scheme).select_related("person", "station").order_by("-total", "pk"))
+        schemes.append({"scheme": scheme, "rows": rows})
+    return render(request, "scoring/evaluation_list.html", {
+        "year": year, "schemes": schemes, "may_compute": access.may_compute(request.user)})
+
+
+@login_required
+@require_POST
+def evaluation_compute(request):
+    """Compute the year so far for every subject of a scheme the user may review."""
+    if not access.may_compute(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    if not str(request.POST.get("scheme", "")).isdigit():
+        messages.error(request, _("Choose the scheme to compute."))
+        return redirect(f"{reverse('scoring:evaluation_list')}?year={year}")
+    scheme = get_in_scope_or_404(_schemes(year), request.POST["scheme"])
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    stations = stations_for(request.user, Action.REVIEW).filter(is_active=True)
+    try:
+        count = 0
+        if scheme.subject == Subject.PERSON:
+            for posting in Posting.objects.current().filter(station__in=stations).select_related("person", "station"):
+                engine.evaluate(scheme=scheme, first=first, last=last, station=posting.station, person=posting.person)
+                count += 1
+        else:
+            for station in stations:
+                engine.evaluate(scheme=scheme, first=first, last=last, station=station)
+                count += 1
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(count)s evaluation(s) computed.") % {"count": count})
+    return redirect(f"{reverse('scoring:evaluation_list')}?year={year}")
+
+
+@login_required
+def evaluation_detail(request, pk):
+    evaluation = get_in_scope_or_404(access.evaluations_for(request.user).select_related(
+        "scheme", "person", "station"), pk)
+    lines = list(evaluation.lines.select_related("item", "judged_by__person").order_by("item__position"))
+    return render(request, "scoring/evaluation_detail.html", {
+        "evaluation": evaluation, "lines": lines,
+        "may_judge": user_can(request.user, Action.REVIEW, evaluation.station),
+    })
+
+
+@login_required
+@require_POST
+def line_judge(request, pk, line_pk):
+    evaluation = get_in_scope_or_404(access.evaluations_for(request.user), pk)
+    line = get_in_scope_or_404(EvaluationLine.objects.filter(evaluation=evaluation).select_related("item"), line_pk)
+    if not user_can(request.user, Action.REVIEW, evaluation.station):
+        raise PermissionDenied
+    try:
+        points = Decimal(request.POST.get("points", ""))
+        engine.judge(line=line, user=request.user, points=points, reason=request.POST.get("reason", ""))
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("Give the score as a number."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Score recorded."))
+    return redirect(evaluation)
+
+
