@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leads.models import FundsEntry, Lead, Stage, StageChange
 from stations.models import CheckResult, Event, EventRole, Person, Posting, SpotCheck, Station
@@ -24,6 +25,7 @@ from stations.permissions import Action, user_can
 from .models import Evaluation, EvaluationLine, Finding, SchemeItem, ScoringScheme, Subject
 
 AMOUNT_FIELDS = {"total": "total_investment", "fixed_asset": "fixed_asset_investment"}
+CLASS_LABELS = {"raw": gettext_lazy("raw"), "complete": gettext_lazy("complete"), "qualified": gettext_lazy("qualified")}
 EVALUATED = {"count_target", "threshold_project", "presence", "events", "judgement", "deduction"}
 
 
@@ -57,7 +59,7 @@ def count_target(item: SchemeItem, ctx: Context):
     if params["cap"] is not None:
         points = min(points, Decimal(params["cap"]))
     how = _("%(count)s %(class)s leads against a target of %(target)s: %(base)s %(sign)s %(diff)s × %(per)s") % {
-        "count": count, "class": params["lead_class"], "target": target, "base": base,
+        "count": count, "class": CLASS_LABELS[params["lead_class"]], "target": target, "base": base,
         "sign": "+" if count >= target else "−", "diff": abs(count - target), "per": up if count >= target else down}
     return str(count), points, how, [_lead(lead) for lead in leads]
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from stations.models import Posting, Profile
@@ -27,6 +28,23 @@ def _year(request):
     return min(max(year, 2000), timezone.localdate().year)
 
 
+# A year, the first half (the half-year evaluation runs the same scheme on the first six months)
+# or a quarter.
+PERIODS = {"year": (1, 12), "h1": (1, 6), "q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12)}
+
+
+PERIOD_LABELS = [("year", _lazy("Year")), ("h1", _lazy("First half")), ("q1", _lazy("Q1")), ("q2", _lazy("Q2")),
+                 ("q3", _lazy("Q3")), ("q4", _lazy("Q4"))]
+
+
+def _period(request, year):
+    code = request.GET.get("period") or request.POST.get("period") or "year"
+    code = code if code in PERIODS else "year"
+    first_month, last_month = PERIODS[code]
+    last = (datetime.date(year, last_month, 28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    return code, datetime.date(year, first_month, 1), last
+
+
 def _schemes(year):
     profile = Profile.objects.active().first()
     version = profile.version_for(year) if profile else None
@@ -38,14 +56,15 @@ def _schemes(year):
 def evaluation_list(request):
     """The year's evaluations the user may see, best first, per scheme."""
     year = _year(request)
-    visible = access.evaluations_for(request.user).filter(period_start=datetime.date(year, 1, 1),
-                                                         period_end=datetime.date(year, 12, 31))
+    period, first, last = _period(request, year)
+    visible = access.evaluations_for(request.user).filter(period_start=first, period_end=last)
     schemes = []
     for scheme in _schemes(year):
         rows = list(visible.filter(scheme=scheme).select_related("person", "station").order_by("-total", "pk"))
         schemes.append({"scheme": scheme, "rows": rows})
     return render(request, "scoring/evaluation_list.html", {
-        "year": year, "schemes": schemes, "may_compute": access.may_compute(request.user)})
+        "year": year, "period": period, "periods": PERIOD_LABELS, "schemes": schemes,
+        "may_compute": access.may_compute(request.user)})
 
 
 @login_required
@@ -59,7 +78,7 @@ def evaluation_compute(request):
         messages.error(request, _("Choose the scheme to compute."))
         return redirect(f"{reverse('scoring:evaluation_list')}?year={year}")
     scheme = get_in_scope_or_404(_schemes(year), request.POST["scheme"])
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    period, first, last = _period(request, year)
     stations = stations_for(request.user, Action.REVIEW).filter(is_active=True)
     try:
         count = 0
@@ -75,7 +94,7 @@ def evaluation_compute(request):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(count)s evaluation(s) computed.") % {"count": count})
-    return redirect(f"{reverse('scoring:evaluation_list')}?year={year}")
+    return redirect(f"{reverse('scoring:evaluation_list')}?year={year}&period={period}")
 
 
 @login_required

@@ -157,3 +157,20 @@ def test_the_bureau_computes_a_years_sheets_from_the_list(world, sheet, client_f
     assert listing.context["schemes"][0]["rows"]
     assert client_for("chief_a").post(reverse("scoring:evaluation_compute"),
                                       {"scheme": sheet.pk, "year": YEAR}).status_code == 403
+
+
+def test_a_half_year_evaluation_runs_the_same_scheme_on_the_first_six_months(world, sheet, client_for):
+    leads(world, 3)  # filed in March
+    Lead.objects.create(station=world.station_a, title="下半年项目", filed_by=world.users["chief_a"],
+                        filed_at=timezone.make_aware(datetime.datetime(YEAR, 9, 1)), created_by=world.users["chief_a"])
+    client_for("bureau").post(reverse("scoring:evaluation_compute"), {"scheme": sheet.pk, "year": YEAR,
+                                                                      "period": "h1"})
+    from scoring.models import Evaluation
+
+    half = Evaluation.objects.get(scheme=sheet, person=world.person("staff_a"))
+    assert (half.period_start, half.period_end) == (datetime.date(YEAR, 1, 1), datetime.date(YEAR, 6, 30))
+    assert lines(half)["leads"].value == "3"
+    listing = client_for("bureau").get(reverse("scoring:evaluation_list"), {"year": YEAR, "period": "h1"})
+    assert half in listing.context["schemes"][0]["rows"]
+    assert client_for("bureau").get(reverse("scoring:evaluation_list"), {"year": YEAR}).context[
+        "schemes"][0]["rows"] == []
