@@ -33,6 +33,9 @@ class ScoringScheme(models.Model):
     interview_line = models.DecimalField(
         _("interview at or below"), max_digits=6, decimal_places=2, null=True, blank=True,
         help_text=_("A subject scoring this or less is interviewed (Shanting: 60)."))
+    excellent_quota = models.PositiveSmallIntegerField(
+        _("quota for excellent"), null=True, blank=True,
+        help_text=_("How many subjects of a period may be graded excellent; empty: no quota."))
     is_sketch = models.BooleanField(
         _("sketch"), default=False,
         help_text=_("The source document does not give the method: the preset is a starting point to edit."))
@@ -101,6 +104,15 @@ class SchemeItem(models.Model):
             raise ValidationError({"max_points": _("A money penalty carries no points.")})
 
 
+class Grade(models.TextChoices):
+    """Levels; their names depend on the staff category (see `scoring.grades`)."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    COMPETENT = "competent", _("Competent / qualified")
+    BASIC = "basic", _("Basically competent / qualified")
+    INCOMPETENT = "incompetent", _("Incompetent / unqualified")
+
+
 class FindingKind(models.TextChoices):
     LOST_BY_SERVICE = "lost_by_service", _("Project lost through poor service")
     EIGHT_POINT_RULES = "eight_point_rules", _("Breach of the eight-point rules")
@@ -146,6 +158,10 @@ class Evaluation(models.Model):
     total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True,
                                 help_text=_("Empty while a judgement item is still to be scored."))
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)
+    grade_reason = models.CharField(_("reason for the grade"), max_length=300, blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
 
     history = HistoricalRecords()
 

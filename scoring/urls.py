@@ -9,4 +9,5 @@ urlpatterns = [
     path("compute/", views.evaluation_compute, name="evaluation_compute"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation_detail"),
     path("evaluations/<int:pk>/lines/<int:line_pk>/judge/", views.line_judge, name="line_judge"),
+    path("evaluations/<int:pk>/grade/", views.evaluation_grade, name="evaluation_grade"),
 ]

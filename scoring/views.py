@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from stations.models import Posting, Profile
 from stations.permissions import Action, get_in_scope_or_404, stations_for, user_can
 
-from . import access, engine
+from . import access, engine, grades
 from .models import EvaluationLine, ScoringScheme, Subject
 
 
@@ -102,10 +102,29 @@ def evaluation_detail(request, pk):
     evaluation = get_in_scope_or_404(access.evaluations_for(request.user).select_related(
         "scheme", "person", "station"), pk)
     lines = list(evaluation.lines.select_related("item", "judged_by__person").order_by("item__position"))
+    scale = grades.scale_for(evaluation)
     return render(request, "scoring/evaluation_detail.html", {
         "evaluation": evaluation, "lines": lines,
         "may_judge": user_can(request.user, Action.REVIEW, evaluation.station),
+        "advice": grades.advice(evaluation), "scale": list(scale.items()),
+        "grade_name": scale.get(evaluation.grade, ""), "may_grade": grades.may_grade(request.user, evaluation),
     })
+
+
+@login_required
+@require_POST
+def evaluation_grade(request, pk):
+    evaluation = get_in_scope_or_404(access.evaluations_for(request.user), pk)
+    if not grades.may_grade(request.user, evaluation):
+        raise PermissionDenied
+    try:
+        grades.grade_decide(evaluation=evaluation, user=request.user, grade=request.POST.get("grade", ""),
+                            reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Grade recorded."))
+    return redirect(evaluation)
 
 
 @login_required

@@ -137,6 +137,7 @@ MATRIX = {
     "scoring:evaluation_detail": (
         lambda w: {"pk": w.evaluation.pk}, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, OK, NOT_FOUND)),
     "scoring:line_judge": (lambda w: {"pk": w.evaluation.pk, "line_pk": w.evaluation.lines.first().pk}, POST_ONLY),
+    "scoring:evaluation_grade": (lambda w: {"pk": w.evaluation.pk}, POST_ONLY),
     # --- leads: `w.lead` is station A's lead, transferred to the park; `w.meeting` a screening meeting.
     "leads:list": (None, EVERYONE),
     "leads:board": (None, EVERYONE),
@@ -322,6 +323,8 @@ POST_MATRIX = {
                                    FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "scoring:line_judge": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FOUND, NOT_FOUND, FORBIDDEN,
                            FORBIDDEN, NOT_FOUND),
+    "scoring:evaluation_grade": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FOUND, NOT_FOUND,
+                                 FORBIDDEN, FORBIDDEN, NOT_FOUND),
 }
 POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]
 

@@ -174,3 +174,44 @@ def test_a_half_year_evaluation_runs_the_same_scheme_on_the_first_six_months(wor
     assert half in listing.context["schemes"][0]["rows"]
     assert client_for("bureau").get(reverse("scoring:evaluation_list"), {"year": YEAR}).context[
         "schemes"][0]["rows"] == []
+
+
+def test_grades_follow_the_scale_the_rules_and_the_quota(world, sheet):
+    from scoring import grades
+
+    sheet.excellent_quota = 1
+    sheet.save()
+    leads(world, 15, fixed_asset_investment=YI, signed_on=datetime.date(YEAR, 5, 1))
+    staff, chief = evaluate(sheet, world), evaluate(sheet, world, "chief_a")
+    with pytest.raises(ValidationError):  # the judgement comes first
+        grades.grade_decide(evaluation=staff, user=world.users["assessor"], grade="excellent")
+    for evaluation in (staff, chief):
+        engine.judge(line=lines(evaluation)["daily-work"], user=world.users["bureau"], points=Decimal("8"),
+                     reason="纪律良好")
+        evaluation.refresh_from_db()
+    assert grades.advice(staff)["recommends_excellent"]  # a project over 1亿
+    with pytest.raises(ValidationError):  # recommended excellent: another grade needs a reason
+        grades.grade_decide(evaluation=staff, user=world.users["assessor"], grade="competent")
+    with pytest.raises(PermissionDenied):  # bureau_a is posted to station A
+        grades.grade_decide(evaluation=staff, user=world.users["bureau_a"], grade="excellent")
+    grades.grade_decide(evaluation=staff, user=world.users["assessor"], grade="excellent")
+    with pytest.raises(ValidationError):  # the quota of one is used
+        grades.grade_decide(evaluation=chief, user=world.users["assessor"], grade="excellent")
+    grades.grade_decide(evaluation=chief, user=world.users["assessor"], grade="competent", reason="名额已满")
+    world.person("staff_a").staff_category = "institution"
+    world.person("staff_a").save()
+    staff.refresh_from_db()
+    assert grades.scale_for(staff)[staff.grade] == "优秀"
+    assert grades.scale_for(staff)["competent"] == "合格"  # public-institution words
+    assert grades.scale_for(chief)["competent"] == "称职"
+
+
+def test_at_or_below_the_interview_line_excellent_is_forbidden(world, sheet):
+    from scoring import grades
+
+    evaluation = evaluate(sheet, world)  # no leads, nothing: far below 60
+    engine.judge(line=lines(evaluation)["daily-work"], user=world.users["bureau"], points=Decimal("5"), reason="一般")
+    evaluation.refresh_from_db()
+    assert grades.advice(evaluation)["forbids_excellent"]
+    with pytest.raises(ValidationError):
+        grades.grade_decide(evaluation=evaluation, user=world.users["bureau"], grade="excellent")
