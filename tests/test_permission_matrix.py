@@ -133,6 +133,7 @@ MATRIX = {
     # --- scoring: `w.evaluation` station A's evaluation under the Xiangzhou team sheet.
     "scoring:evaluation_list": (None, EVERYONE),
     "scoring:evaluation_compute": (None, POST_ONLY),
+    "scoring:evaluation_export": (None, READERS_OF_ALL),
     # Before publication: the offices that read every team, and the team itself.
     "scoring:evaluation_detail": (
         lambda w: {"pk": w.evaluation.pk}, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, OK, NOT_FOUND)),

@@ -171,7 +171,7 @@ def test_a_half_year_evaluation_runs_the_same_scheme_on_the_first_six_months(wor
     assert (half.period_start, half.period_end) == (datetime.date(YEAR, 1, 1), datetime.date(YEAR, 6, 30))
     assert lines(half)["leads"].value == "3"
     listing = client_for("bureau").get(reverse("scoring:evaluation_list"), {"year": YEAR, "period": "h1"})
-    assert half in listing.context["schemes"][0]["rows"]
+    assert half in [row["evaluation"] for row in listing.context["schemes"][0]["rows"]]
     assert client_for("bureau").get(reverse("scoring:evaluation_list"), {"year": YEAR}).context[
         "schemes"][0]["rows"] == []
 
@@ -215,3 +215,63 @@ def test_at_or_below_the_interview_line_excellent_is_forbidden(world, sheet):
     assert grades.advice(evaluation)["forbids_excellent"]
     with pytest.raises(ValidationError):
         grades.grade_decide(evaluation=evaluation, user=world.users["bureau"], grade="excellent")
+
+
+def test_the_ranking_board_shows_items_totals_and_the_change_on_the_year_before(world, sheet, client_for):
+    from scoring.models import Evaluation
+
+    leads(world, 15)
+    for persona in ("staff_a", "chief_a", "chief_b"):
+        evaluation = engine.evaluate(scheme=sheet, first=FIRST, last=LAST, station=world.postings[persona].station,
+                                     person=world.person(persona))
+        engine.judge(line=lines(evaluation)["daily-work"], user=world.users["assessor"], points=Decimal("8"),
+                     reason="纪律良好")
+    before = Evaluation.objects.get(scheme=sheet, person=world.person("staff_a"))
+    Evaluation.objects.create(scheme=sheet, station=world.station_a, person=world.person("staff_a"),
+                              period_start=datetime.date(YEAR - 1, 1, 1), period_end=datetime.date(YEAR - 1, 12, 31),
+                              total=before.total - 10)
+    response = client_for("bureau").get(reverse("scoring:evaluation_list"), {"year": YEAR})
+    board = next(block for block in response.context["schemes"] if block["scheme"] == sheet)
+    assert [row["evaluation"].person.name for row in board["rows"][:2]] == ["staff_a", "chief_a"]  # 53 each
+    staff = next(row for row in board["rows"] if row["evaluation"].person == world.person("staff_a"))
+    assert staff["change"] == Decimal("10")
+    assert staff["points"][0] == Decimal("30")  # the leads item, first column
+    chief_b = next(row for row in board["rows"] if row["evaluation"].person == world.person("chief_b"))
+    assert chief_b["interview"]  # station B has nothing: at or below 60
+
+
+@pytest.mark.parametrize("subjects", [1, 6])
+def test_the_ranking_board_runs_the_same_queries_whatever_the_number_of_subjects(world, sheet, client_for,
+                                                                                django_assert_num_queries, subjects):
+    from ..factories import PostingFactory
+
+    for _number in range(subjects):
+        posting = PostingFactory(station=world.station_a)
+        engine.evaluate(scheme=sheet, first=FIRST, last=LAST, station=world.station_a, person=posting.person)
+    client = client_for("bureau")
+    # The 6 of every page, the active profile and its version, the schemes with their items, then
+    # per scheme (Shanting has one): its evaluations, their lines and the previous period's totals.
+    with django_assert_num_queries(13):
+        response = client.get(reverse("scoring:evaluation_list"), {"year": YEAR})
+    assert len(response.context["schemes"][0]["rows"]) == subjects
+
+
+def test_leadership_downloads_the_score_sheet_and_it_reads_back(world, sheet, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    leads(world, 16)
+    evaluation = evaluate(sheet, world)
+    engine.judge(line=lines(evaluation)["daily-work"], user=world.users["assessor"], points=Decimal("9"),
+                 reason="表现突出")
+    response = client_for("leader").get(reverse("scoring:evaluation_export"), {"year": YEAR})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    page = book[sheet.name[:31]]
+    assert "leader" in page["A2"].value  # the internal-material marking
+    header = [cell.value for cell in page[4]]
+    row = [cell.value for cell in page[5]]
+    assert row[1] == "staff_a" and row[3] == 32  # 16 leads: 30 + 2
+    assert row[header.index(header[-4])] == 56  # total: 32 leads + 15 presence + 9 judged
+    assert client_for("chief_a").get(reverse("scoring:evaluation_export"), {"year": YEAR}).status_code == 403
