@@ -18,11 +18,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from leads.models import FundsEntry, Lead, Stage, StageChange
+from leads.models import FundsEntry, Lead, StageChange
+from leads.models import Stage as LeadStage
 from stations.models import CheckResult, Event, EventRole, Person, Posting, SpotCheck, Station
 from stations.permissions import Action, user_can
 
-from .models import Evaluation, EvaluationLine, Finding, SchemeItem, ScoringScheme, Subject
+from . import workflow
+from .models import (
+    Evaluation,
+    EvaluationLine,
+    EvaluationStep,
+    Finding,
+    SchemeItem,
+    ScoringScheme,
+    Stage,
+    Subject,
+)
 
 AMOUNT_FIELDS = {"total": "total_investment", "fixed_asset": "fixed_asset_investment"}
 CLASS_LABELS = {"raw": gettext_lazy("raw"), "complete": gettext_lazy("complete"), "qualified": gettext_lazy("qualified")}
@@ -135,7 +146,7 @@ def deduction(item: SchemeItem, ctx: Context):
     evidence = [{"kind": "finding", "id": finding.pk, "label": f"{finding.date} {finding.description}",
                  "url": finding.get_absolute_url()} for finding in findings]
     if params["finding"] == "lost_by_service":
-        lost = StageChange.objects.filter(lead__in=ctx.leads.filter(lost_poor_service=True), to_stage=Stage.LOST,
+        lost = StageChange.objects.filter(lead__in=ctx.leads.filter(lost_poor_service=True), to_stage=LeadStage.LOST,
                                           at__date__range=(ctx.first, ctx.last)).select_related("lead")
         evidence += [_lead(change.lead) for change in lost]
     return str(len(evidence)), -per * len(evidence), _("%(count)s finding(s) × %(per)s") % {
@@ -152,17 +163,25 @@ RULES = {"count_target": count_target, "threshold_project": threshold_project, "
 
 @transaction.atomic
 def evaluate(*, scheme: ScoringScheme, first: datetime.date, last: datetime.date, station: Station,
-             person: Person | None = None) -> Evaluation:
+             person: Person | None = None, user=None) -> Evaluation:
     """Compute (or recompute) the evaluation of `person` (a person sheet) or `station` (a team
-    sheet) for the period. Judgements already scored are kept."""
+    sheet) for the period. Judgements already scored are kept. A published or final result is
+    never recomputed; recomputing one in the hands sends it back to the subject (facts changed)."""
     missing = sorted({item.rule_type for item in scheme.items.all()} - EVALUATED)
     if missing:
         raise ValidationError(_("This scheme uses rule types that cannot be evaluated yet: %(types)s.")
                               % {"types": ", ".join(missing)})
     if (scheme.subject == Subject.PERSON) != (person is not None) or scheme.subject == Subject.UNIT:
         raise ValidationError(_("This scheme scores %(subject)s.") % {"subject": scheme.get_subject_display()})
-    evaluation, _created = Evaluation.objects.get_or_create(scheme=scheme, station=station, person=person,
-                                                            period_start=first, period_end=last)
+    evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
+        scheme=scheme, station=station, person=person, period_start=first, period_end=last)
+    workflow.require_open(evaluation)
+    if evaluation.stage != Stage.COMPUTED:
+        evaluation.stage = Stage.COMPUTED
+        evaluation.save(update_fields=["stage"])
+        if user is not None:
+            EvaluationStep.objects.create(evaluation=evaluation, stage=Stage.COMPUTED, by=user,
+                                          comment=_("Recomputed: the facts are to be confirmed again."))
     ctx = Context(scheme, station, person, first, last)
     judged = {line.item_id: line for line in evaluation.lines.filter(item__rule_type="judgement")}
     evaluation.lines.exclude(item__rule_type="judgement").delete()
@@ -188,6 +207,7 @@ def judge(*, line: EvaluationLine, user, points: Decimal, reason: str) -> Evalua
     outside the subject's team."""
     if not user_can(user, Action.REVIEW, line.evaluation.station):
         raise PermissionDenied
+    workflow.require_open(line.evaluation)
     if line.item.rule_type != "judgement":
         raise ValidationError(_("Only a judgement item is scored by hand."))
     maximum = line.item.max_points or Decimal("0")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from stations.models.org import StaffCategory
 from stations.permissions import Action, Role, has_role, user_can
 
+from . import workflow
 from .models import Evaluation, Grade
 
 NAMES = {
@@ -63,6 +64,7 @@ def grade_decide(*, evaluation: Evaluation, user, grade: str, reason: str = "") 
     if not may_grade(user, evaluation):
         raise PermissionDenied
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    workflow.require_open(evaluation)
     if grade not in Grade.values:
         raise ValidationError({"grade": _("Choose a grade.")})
     if evaluation.total is None:

@@ -33,6 +33,9 @@ class ScoringScheme(models.Model):
     interview_line = models.DecimalField(
         _("interview at or below"), max_digits=6, decimal_places=2, null=True, blank=True,
         help_text=_("A subject scoring this or less is interviewed (Shanting: 60)."))
+    publication_working_days = models.PositiveSmallIntegerField(
+        _("publication (working days)"), default=5,
+        help_text=_("How long a result is published (公示) for objections before it is final."))
     excellent_quota = models.PositiveSmallIntegerField(
         _("quota for excellent"), null=True, blank=True,
         help_text=_("How many subjects of a period may be graded excellent; empty: no quota."))
@@ -145,6 +148,19 @@ class Finding(models.Model):
         return reverse("admin:scoring_finding_change", args=[self.pk])
 
 
+class Stage(models.TextChoices):
+    """The three hands and publication (Xuancheng's separation of evidence, verification and
+    adjudication; 公示 before a result is final)."""
+
+    COMPUTED = "computed", _("Computed")
+    CONFIRMED = "confirmed", _("Evidence confirmed")
+    DISPUTED = "disputed", _("Evidence disputed")
+    VERIFIED = "verified", _("Verified")
+    ADJUDICATED = "adjudicated", _("Adjudicated")
+    PUBLISHED = "published", _("Published (公示)")
+    FINAL = "final", _("Final")
+
+
 class Evaluation(models.Model):
     """One subject's score under a scheme for a period (a year, a half-year or a quarter)."""
 
@@ -162,6 +178,8 @@ class Evaluation(models.Model):
     grade_reason = models.CharField(_("reason for the grade"), max_length=300, blank=True)
     graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.COMPUTED)
+    published_until = models.DateField(_("published until (inclusive)"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -207,6 +225,52 @@ class EvaluationLine(models.Model):
 
     def __str__(self):
         return f"{self.item.label}: {self.points}"
+
+    def get_absolute_url(self):
+        return self.evaluation.get_absolute_url()
+
+
+class EvaluationStep(models.Model):
+    """Who moved an evaluation to a stage, when, and what they said (every change is a row)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="steps")
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("evaluation step")
+        verbose_name_plural = _("evaluation steps")
+
+    def __str__(self):
+        return f"{self.evaluation}: {self.get_stage_display()}"
+
+    def get_absolute_url(self):
+        return self.evaluation.get_absolute_url()
+
+
+class Objection(models.Model):
+    """An objection raised during publication, and the answer it must get before the result is final."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="objections")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("objection"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self):
+        return self.text[:50]
 
     def get_absolute_url(self):
         return self.evaluation.get_absolute_url()

@@ -11,4 +11,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation_detail"),
     path("evaluations/<int:pk>/lines/<int:line_pk>/judge/", views.line_judge, name="line_judge"),
     path("evaluations/<int:pk>/grade/", views.evaluation_grade, name="evaluation_grade"),
+    path("evaluations/<int:pk>/act/", views.evaluation_act, name="evaluation_act"),
+    path("evaluations/<int:pk>/objections/<int:objection_pk>/answer/", views.objection_answer,
+         name="objection_answer"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from stations.models import Posting, Profile
 from stations.permissions import READ_ALL_ROLES, Action, get_in_scope_or_404, roles_of, stations_for, user_can
 
-from . import access, engine, grades
+from . import access, engine, grades, workflow
 from .exports import score_workbook
 from .models import EvaluationLine, ScoringScheme, Subject
 
@@ -131,20 +131,25 @@ def evaluation_compute(request):
     scheme = get_in_scope_or_404(_schemes(year), request.POST["scheme"])
     period, first, last = _period(request, year)
     stations = stations_for(request.user, Action.REVIEW).filter(is_active=True)
+    if scheme.subject == Subject.PERSON:
+        subjects = [(posting.station, posting.person) for posting in
+                    Posting.objects.current().filter(station__in=stations).select_related("person", "station")]
+    else:
+        subjects = [(station, None) for station in stations]
+    count, kept = 0, 0
     try:
-        count = 0
-        if scheme.subject == Subject.PERSON:
-            for posting in Posting.objects.current().filter(station__in=stations).select_related("person", "station"):
-                engine.evaluate(scheme=scheme, first=first, last=last, station=posting.station, person=posting.person)
+        for station, person in subjects:
+            try:
+                engine.evaluate(scheme=scheme, first=first, last=last, station=station, person=person,
+                                user=request.user)
                 count += 1
-        else:
-            for station in stations:
-                engine.evaluate(scheme=scheme, first=first, last=last, station=station)
-                count += 1
+            except workflow.Locked:
+                kept += 1  # published and final results are snapshots: not recomputed
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(count)s evaluation(s) computed.") % {"count": count})
+        messages.success(request, _("%(count)s evaluation(s) computed; %(kept)s published or final kept as they "
+                                    "are.") % {"count": count, "kept": kept})
     return redirect(f"{reverse('scoring:evaluation_list')}?year={year}&period={period}")
 
 
@@ -159,7 +164,54 @@ def evaluation_detail(request, pk):
         "may_judge": user_can(request.user, Action.REVIEW, evaluation.station),
         "advice": grades.advice(evaluation), "scale": list(scale.items()),
         "grade_name": scale.get(evaluation.grade, ""), "may_grade": grades.may_grade(request.user, evaluation),
+        "steps": evaluation.steps.select_related("by__person"), "objections": evaluation.objections.all(),
+        "is_subject": workflow.is_subject(request.user, evaluation),
     })
+
+
+# The workflow's actions: name → (function, takes a comment as `comment`, `reason` or `text`).
+ACTIONS = {
+    "confirm": lambda e, u, text: workflow.confirm_evidence(evaluation=e, user=u, agree=True, comment=text),
+    "dispute": lambda e, u, text: workflow.confirm_evidence(evaluation=e, user=u, agree=False, comment=text),
+    "verify": lambda e, u, text: workflow.verify(evaluation=e, user=u, comment=text),
+    "adjudicate": lambda e, u, text: workflow.adjudicate(evaluation=e, user=u, comment=text),
+    "publish": lambda e, u, text: workflow.publish(evaluation=e, user=u),
+    "object": lambda e, u, text: workflow.object_to(evaluation=e, user=u, text=text),
+    "finalize": lambda e, u, text: workflow.finalize(evaluation=e, user=u),
+    "unlock": lambda e, u, text: workflow.unlock(evaluation=e, user=u, reason=text),
+}
+
+
+@login_required
+@require_POST
+def evaluation_act(request, pk):
+    """One step of the three hands or of publication; the workflow checks who may take it."""
+    evaluation = get_in_scope_or_404(access.evaluations_for(request.user), pk)
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, _("Choose what to do."))
+        return redirect(evaluation)
+    try:
+        action(evaluation, request.user, request.POST.get("text", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect(evaluation)
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk, objection_pk):
+    evaluation = get_in_scope_or_404(access.evaluations_for(request.user), pk)
+    objection = get_in_scope_or_404(evaluation.objections.all(), objection_pk)
+    try:
+        workflow.answer(objection=objection, user=request.user, text=request.POST.get("text", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Answer recorded."))
+    return redirect(evaluation)
 
 
 @login_required

@@ -139,6 +139,8 @@ MATRIX = {
         lambda w: {"pk": w.evaluation.pk}, (FOUND, OK, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK, OK, NOT_FOUND)),
     "scoring:line_judge": (lambda w: {"pk": w.evaluation.pk, "line_pk": w.evaluation.lines.first().pk}, POST_ONLY),
     "scoring:evaluation_grade": (lambda w: {"pk": w.evaluation.pk}, POST_ONLY),
+    "scoring:evaluation_act": (lambda w: {"pk": w.evaluation.pk}, POST_ONLY),
+    "scoring:objection_answer": (lambda w: {"pk": w.evaluation.pk, "objection_pk": w.objection.pk}, POST_ONLY),
     # --- leads: `w.lead` is station A's lead, transferred to the park; `w.meeting` a screening meeting.
     "leads:list": (None, EVERYONE),
     "leads:board": (None, EVERYONE),
@@ -325,6 +327,12 @@ POST_MATRIX = {
     "scoring:line_judge": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FOUND, NOT_FOUND, FORBIDDEN,
                            FORBIDDEN, NOT_FOUND),
     "scoring:evaluation_grade": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FOUND, NOT_FOUND,
+                                 FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    # No action chosen: back to the evaluation with a message, for whoever may read it.
+    "scoring:evaluation_act": (FOUND, FOUND, FOUND, NOT_FOUND, FOUND, FOUND, FOUND, NOT_FOUND, FOUND, FOUND,
+                               NOT_FOUND),
+    # Answering objections is the adjudicating office's (the assessment office here).
+    "scoring:objection_answer": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FOUND, NOT_FOUND,
                                  FORBIDDEN, FORBIDDEN, NOT_FOUND),
 }
 POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]

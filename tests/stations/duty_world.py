@@ -47,3 +47,7 @@ def furnish_scores(world):
     scheme = ScoringScheme.objects.get(version__profile__is_active=True, code="stations")
     world.evaluation = engine.evaluate(scheme=scheme, first=datetime.date(year, 1, 1),
                                        last=datetime.date(year, 12, 31), station=world.station_a)
+    from scoring.models import Objection
+
+    world.objection = Objection.objects.create(evaluation=world.evaluation, raised_by=world.users["chief_a"],
+                                               text="到位资金统计有误")
