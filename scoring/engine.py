@@ -173,7 +173,7 @@ def evaluate(*, scheme: ScoringScheme, first: datetime.date, last: datetime.date
                               % {"types": ", ".join(missing)})
     if (scheme.subject == Subject.PERSON) != (person is not None) or scheme.subject == Subject.UNIT:
         raise ValidationError(_("This scheme scores %(subject)s.") % {"subject": scheme.get_subject_display()})
-    evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
+    evaluation, _created = Evaluation.objects.select_for_update(of=("self",)).get_or_create(
         scheme=scheme, station=station, person=person, period_start=first, period_end=last)
     workflow.require_open(evaluation)
     if evaluation.stage != Stage.COMPUTED:

@@ -63,7 +63,7 @@ def grade_decide(*, evaluation: Evaluation, user, grade: str, reason: str = "") 
     the period is used; a grade other than the one recommended needs a reason."""
     if not may_grade(user, evaluation):
         raise PermissionDenied
-    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
     workflow.require_open(evaluation)
     if grade not in Grade.values:
         raise ValidationError({"grade": _("Choose a grade.")})
@@ -77,7 +77,7 @@ def grade_decide(*, evaluation: Evaluation, user, grade: str, reason: str = "") 
         quota = evaluation.scheme.excellent_quota
         if quota is not None:
             # Lock the period's evaluations of the scheme so that two graders cannot both take the last place.
-            taken = (Evaluation.objects.select_for_update()
+            taken = (Evaluation.objects.select_for_update(of=("self",))
                      .filter(scheme=evaluation.scheme, period_start=evaluation.period_start,
                              period_end=evaluation.period_end, grade=Grade.EXCELLENT)
                      .exclude(pk=evaluation.pk))

@@ -27,7 +27,7 @@ ADJUDICATORS = (Role.ASSESSMENT, Role.ASSESSOR)
 
 
 def _lock(evaluation: Evaluation) -> Evaluation:
-    return Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    return Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
 
 
 def _step(evaluation: Evaluation, stage: str, user, comment: str = "") -> None:
