@@ -51,6 +51,23 @@ def _may_decide(user, request) -> bool:
         user, request.station, request.process, requester=request.requester))
 
 
+def _decide(request, obj, service):
+    """Act in the pending step of a request (leave, home service, an event) from its page."""
+    if not _may_decide(request.user, obj):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or refuse."))
+        return redirect(obj)
+    try:
+        service(user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect(obj)
+
+
 def _may_withdraw(user, request) -> bool:
     """The person whose request it is, or the team's chief (as `approvals.withdraw` decides)."""
     return request.requester.pk == user.pk or Posting.objects.current().chiefs().filter(
@@ -118,19 +135,7 @@ def absence_detail(request, pk):
 @require_POST
 def absence_decide(request, pk):
     absence = _absence(request, pk)
-    if not _may_decide(request.user, absence):
-        raise PermissionDenied
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            absences.absence_decide(absence=absence, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Decision recorded."))
-    else:
-        messages.error(request, _("Choose approve or refuse."))
-    return redirect(absence)
+    return _decide(request, absence, lambda **data: absences.absence_decide(absence=absence, **data))
 
 
 @login_required
@@ -296,19 +301,9 @@ def event_detail(request, pk):
 @require_POST
 def event_decide(request, pk):
     event = _event(request, pk)
-    if not event.needs_approval or not _may_decide(request.user, event):
+    if not event.needs_approval:
         raise PermissionDenied
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            events.event_decide(event=event, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Decision recorded."))
-    else:
-        messages.error(request, _("Choose approve or refuse."))
-    return redirect(event)
+    return _decide(request, event, lambda **data: events.event_decide(event=event, **data))
 
 
 @login_required
