@@ -8,14 +8,37 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from stations.permissions import Action, stations_for, user_can
 
-from .models import Evaluation, EvaluationLine, Finding, SchemeItem, ScoringScheme
+from . import access
+from .models import Evaluation, EvaluationLine, Finding, SchemeItem, SchemeSubject, ScoringScheme
 from .rules import RULE_TYPES
 
 
-class SchemeItemInline(admin.TabularInline):
+class LockedInlineMixin:
+    """No change to the items or subjects of a scheme a final result used."""
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.is_locked) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.is_locked) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.is_locked) and super().has_delete_permission(request, obj)
+
+
+class SchemeItemInline(LockedInlineMixin, admin.TabularInline):
     model = SchemeItem
     extra = 0
     fields = ["position", "code", "label", "rule_type", "max_points", "params"]
+
+
+class SchemeSubjectInline(LockedInlineMixin, admin.TabularInline):
+    """The cadres (with their rank class) or units (with their group and head count) scored."""
+
+    model = SchemeSubject
+    extra = 0
+    fields = ["person", "unit", "group", "heads"]
+    autocomplete_fields = ["person", "unit"]
 
 
 @admin.register(ScoringScheme)
@@ -23,8 +46,11 @@ class ScoringSchemeAdmin(SimpleHistoryAdmin):
     list_display = ["name", "version", "subject", "total_points", "is_sketch"]
     list_filter = ["subject", "is_sketch", "version__profile"]
     list_select_related = ["version__profile"]
-    inlines = [SchemeItemInline]
+    inlines = [SchemeItemInline, SchemeSubjectInline]
     readonly_fields = ["rule_types"]
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.is_locked) and super().has_change_permission(request, obj)
 
     @admin.display(description=_("Rule types and their parameters"))
     def rule_types(self, obj=None):
@@ -36,8 +62,9 @@ class ScoringSchemeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(SimpleHistoryAdmin):
-    """Findings are recorded here by the assessing offices until the three-hands workflow has its
-    own pages; non-superusers see the teams they may review."""
+    """Findings for administrators: the assessing offices record and read them on the site's own
+    pages (`scoring:finding_list`, `finding_create`, `finding_detail`), where the rules of
+    `scoring.findings` apply; here non-superusers see the teams they may review."""
 
     list_display = ["date", "kind", "station", "person"]
     list_filter = ["kind"]
@@ -75,17 +102,17 @@ class EvaluationAdmin(admin.ModelAdmin):
     """Read-only: evaluations are computed, and judged on the site."""
 
     list_display = ["subject", "scheme", "period_start", "period_end", "total"]
-    list_select_related = ["scheme", "person", "station"]
+    list_select_related = ["scheme", "person", "station", "unit"]
     inlines = [EvaluationLineInline]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(station__in=stations_for(request.user, Action.VIEW))
+        return super().get_queryset(request).filter(pk__in=access.evaluations_for(request.user).values("pk"))
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from . import reward_admin  # noqa: E402,F401  (rewards: rules edited, rewards read-only)

@@ -9,11 +9,17 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self):
-        from stations.services import PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
+        from stations.services import DEMO_EXTENSIONS, PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
 
+        from . import demo
+        from .rewards import reward_rules_copy, reward_rules_install_preset
         from .services import schemes_copy, schemes_install_preset
 
-        if schemes_install_preset not in PRESET_EXTENSIONS:
-            PRESET_EXTENSIONS.append(schemes_install_preset)
-        if schemes_copy not in PROFILE_COPY_EXTENSIONS:
-            PROFILE_COPY_EXTENSIONS.append(schemes_copy)
+        for install in (schemes_install_preset, reward_rules_install_preset):
+            if install not in PRESET_EXTENSIONS:
+                PRESET_EXTENSIONS.append(install)
+        for copy in (schemes_copy, reward_rules_copy):
+            if copy not in PROFILE_COPY_EXTENSIONS:
+                PROFILE_COPY_EXTENSIONS.append(copy)
+        if demo.seed not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(demo.seed)

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stations.models.org import StaffCategory
-from stations.permissions import Action, Role, has_role, user_can
+from stations.permissions import Role, has_role
 
-from . import workflow
+from . import access, workflow
 from .models import Evaluation, Grade
 
 NAMES = {
@@ -42,8 +42,7 @@ def advice(evaluation: Evaluation) -> dict:
     recommended = [line.item.label for line in lines
                    if line.item.rule_type == "threshold_project" and line.item.params.get("basis") == "per_project"
                    and line.points and line.points > 0]
-    forbidden = [line.item.label for line in lines if line.item.rule_type == "veto" and line.points is not None
-                 and line.points < 0]
+    forbidden = [line.item.label for line in lines if line.forbids == Grade.EXCELLENT]
     line = evaluation.scheme.interview_line
     if line is not None and evaluation.total is not None and evaluation.total <= line:
         forbidden.append(gettext_lazy("at or below the interview line"))
@@ -53,8 +52,7 @@ def advice(evaluation: Evaluation) -> dict:
 def may_grade(user, evaluation: Evaluation) -> bool:
     """The assessing office (the assessment office, or the bureau where there is none) outside the
     subject's team."""
-    return (has_role(user, Role.ASSESSMENT) or has_role(user, Role.BUREAU)) and user_can(
-        user, Action.REVIEW, evaluation.station)
+    return (has_role(user, Role.ASSESSMENT) or has_role(user, Role.BUREAU)) and access.may_review(user, evaluation)
 
 
 @transaction.atomic

@@ -23,6 +23,11 @@ class Subject(models.TextChoices):
     UNIT = "unit", _("Units")
 
 
+class PersonCounts(models.TextChoices):
+    TEAM = "team", _("The team's leads")
+    OWN = "own", _("The person's own leads")
+
+
 class ScoringScheme(models.Model):
     version = models.ForeignKey(ProfileVersion, on_delete=models.CASCADE, related_name="scoring_schemes")
     code = models.SlugField(_("code"), max_length=40)
@@ -42,6 +47,10 @@ class ScoringScheme(models.Model):
     is_sketch = models.BooleanField(
         _("sketch"), default=False,
         help_text=_("The source document does not give the method: the preset is a starting point to edit."))
+    person_counts = models.CharField(
+        _("a person's counts"), max_length=10, choices=PersonCounts.choices, default=PersonCounts.TEAM,
+        help_text=_("On a person sheet: count the leads of the person's team (Shanting: office counts feed it) or "
+                    "the leads the person brought as first provider (all-staff promotion)."))
     note = models.TextField(_("note"), blank=True)
 
     history = HistoricalRecords()
@@ -57,8 +66,23 @@ class ScoringScheme(models.Model):
     def __str__(self):
         return f"{self.name} ({self.version})"
 
+    def save(self, *args, **kwargs):
+        self.refuse_if_locked()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("admin:scoring_scoringscheme_change", args=[self.pk])
+
+    @property
+    def is_locked(self) -> bool:
+        """Used by a final result: its items, parameters and subjects stay as they are, so that the
+        result can be reproduced. (Unlocking the result, with a reason, frees it again.)"""
+        return self.pk is not None and self.evaluations.filter(stage=Stage.FINAL).exists()
+
+    def refuse_if_locked(self):
+        if self.is_locked:
+            raise ValidationError(_("“%(scheme)s” is used by a final result and cannot be changed: change it in a "
+                                    "new profile version.") % {"scheme": self.name})
 
 
 class SchemeItem(models.Model):
@@ -90,11 +114,20 @@ class SchemeItem(models.Model):
     def __str__(self):
         return f"{self.position}. {self.label}"
 
+    def save(self, *args, **kwargs):
+        self.scheme.refuse_if_locked()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return self.scheme.get_absolute_url()
 
+    def delete(self, *args, **kwargs):
+        self.scheme.refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
     def clean(self):
-        """Parameters are checked against the rule type; references name sibling items."""
+        """Parameters are checked against the rule type; references name sibling items that have a
+        target (a penalty or veto reads the share of that target missed)."""
         siblings = set(SchemeItem.objects.filter(scheme_id=self.scheme_id).exclude(pk=self.pk)
                        .values_list("code", flat=True)) if self.scheme_id else set()
         if self.rule_type not in rules.RULE_TYPES:
@@ -103,8 +136,65 @@ class SchemeItem(models.Model):
             self.params = rules.validate(self.rule_type, self.params, item_codes=siblings)
         except ValidationError as error:
             raise ValidationError({"params": error.messages}) from error
+        referred = self.params.get("of_item") if isinstance(self.params, dict) else None
+        if referred and SchemeItem.objects.filter(scheme_id=self.scheme_id, code=referred).exclude(
+                rule_type__in=rules.TARGETED).exists():
+            raise ValidationError({"params": _("“%(item)s” has no target to miss.") % {"item": referred}})
         if rules.RULE_TYPES[self.rule_type].money and self.max_points is not None:
             raise ValidationError({"max_points": _("A money penalty carries no points.")})
+
+
+class SchemeSubject(models.Model):
+    """A subject the scheme scores and its group: the rank class of a cadre ("leader", "middle") or
+    the group of a unit (Huaiyin's four groups), which the items' targets and penalty bases are
+    keyed by. A person scheme without subjects scores the people posted in the period; a unit
+    scheme scores exactly the units listed."""
+
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="subjects")
+    person = models.ForeignKey("stations.Person", verbose_name=_("person"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    unit = models.ForeignKey("stations.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    group = models.SlugField(_("group"), max_length=40, blank=True,
+                             help_text=_("The key of the targets and bases: a rank class or a unit group."))
+    heads = models.PositiveSmallIntegerField(_("head count"), default=1,
+                                             help_text=_("For a penalty per head (a unit's year-end bonus)."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "group", "pk"]
+        verbose_name = _("subject of a scheme")
+        verbose_name_plural = _("subjects of a scheme")
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=True) ^ Q(unit__isnull=True),
+                                   name="scheme_subject_person_or_unit"),
+            models.UniqueConstraint(fields=["scheme", "person"], name="scheme_subject_person_once"),
+            models.UniqueConstraint(fields=["scheme", "unit"], name="scheme_subject_unit_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.person or self.unit} ({self.group or '—'})"
+
+    def save(self, *args, **kwargs):
+        self.scheme.refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.scheme.get_absolute_url()
+
+    def delete(self, *args, **kwargs):
+        self.scheme.refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        subject = self.scheme.subject if self.scheme_id else None
+        if subject == Subject.UNIT and self.unit_id is None:
+            raise ValidationError({"unit": _("A unit scheme scores units.")})
+        if subject in (Subject.PERSON,) and self.person_id is None:
+            raise ValidationError({"person": _("A person scheme scores persons.")})
+        if subject == Subject.TEAM:
+            raise ValidationError(_("A team scheme scores every active team; it lists no subjects."))
 
 
 class Grade(models.TextChoices):
@@ -145,7 +235,7 @@ class Finding(models.Model):
         return f"{self.date} {self.get_kind_display()}"
 
     def get_absolute_url(self):
-        return reverse("admin:scoring_finding_change", args=[self.pk])
+        return reverse("scoring:finding_detail", args=[self.pk])
 
 
 class Stage(models.TextChoices):
@@ -167,8 +257,12 @@ class Evaluation(models.Model):
     scheme = models.ForeignKey(ScoringScheme, on_delete=models.PROTECT, related_name="evaluations")
     person = models.ForeignKey("stations.Person", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="evaluations")
-    station = models.ForeignKey("stations.Station", verbose_name=_("team"), on_delete=models.PROTECT,
-                                related_name="evaluations", help_text=_("The team scored, or the person's team."))
+    station = models.ForeignKey("stations.Station", verbose_name=_("team"), on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="evaluations",
+                                help_text=_("The team scored, or the person's team; empty for a unit or a cadre "
+                                            "scored on their own leads."))
+    unit = models.ForeignKey("stations.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="evaluations")
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True, blank=True,
@@ -188,9 +282,13 @@ class Evaluation(models.Model):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "station", "person", "period_start", "period_end"],
-                                    name="evaluation_once_per_subject_and_period",
+            models.UniqueConstraint(fields=["scheme", "station", "person", "unit", "period_start", "period_end"],
+                                    name="evaluation_once_per_subject_and_period_v2",
                                     nulls_distinct=False),
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False, station__isnull=True, person__isnull=True)
+                           | Q(unit__isnull=True) & (Q(station__isnull=False) | Q(person__isnull=False))),
+                name="evaluation_one_kind_of_subject"),
         ]
 
     def __str__(self):
@@ -201,7 +299,7 @@ class Evaluation(models.Model):
 
     @property
     def subject(self):
-        return self.person or self.station
+        return self.person or self.station or self.unit
 
 
 class EvaluationLine(models.Model):
@@ -214,6 +312,12 @@ class EvaluationLine(models.Model):
     points = models.DecimalField(_("points"), max_digits=7, decimal_places=2, null=True, blank=True)
     explanation = models.CharField(_("how"), max_length=300, blank=True)
     evidence = models.JSONField(_("evidence"), default=list, blank=True)
+    money = models.DecimalField(_("amount (元)"), max_digits=14, decimal_places=2, null=True, blank=True,
+                                help_text=_("A money penalty or reward the line yields; never part of the points."))
+    shortfall = models.DecimalField(_("share of the target missed"), max_digits=5, decimal_places=4, null=True,
+                                    blank=True, help_text=_("0 when the target is met, 1 when nothing was done; "
+                                                            "empty when the item has no target."))
+    forbids = models.CharField(_("forbids the grade"), max_length=12, blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Required for a judgement."))
     judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
@@ -274,3 +378,6 @@ class Objection(models.Model):
 
     def get_absolute_url(self):
         return self.evaluation.get_absolute_url()
+
+
+from .reward_models import IntroducerSettlement, Reward, RewardRules, RewardStep  # noqa: E402,F401

@@ -30,7 +30,7 @@ SCHEMES = {
     # Seed 001: each cadre's yearly target by rank and sector, monthly investors and leads, and
     # money penalties for missed targets (base × shortfall); units too, with a veto on excellent.
     "all-staff": [
-        {"code": "cadres", "name": "全员招商干部考评", "subject": "person", "items": [
+        {"code": "cadres", "name": "全员招商干部考评", "subject": "person", "person_counts": "own", "items": [
             ("investment", "年度招商任务", "amount_target", "60",
              {"amount": "fixed_asset", "targets_by_rank": {
                  "leader": {"industrial": str(1000 * WAN), "tertiary": str(5000 * WAN), "agricultural": str(500 * WAN)},
@@ -39,13 +39,13 @@ SCHEMES = {
             ("valuable-leads", "有价值项目信息（每月2条）", "count_target", "40",
              {"lead_class": "complete", "target": 24, "points_per_unit": "1", "floor": "0", "cap": "40"}),
             ("penalty", "未完成任务处罚", "proportional_penalty", None,
-             {"of_item": "investment", "bases": {"deputy_leader": "4800", "middle": "3600"}}),
+             {"of_item": "investment", "bases": {"leader": "4800", "middle": "3600"}}),
         ]},
         {"code": "units", "name": "全员招商单位考评", "subject": "unit", "items": [
             ("investment", "单位年度招商任务", "amount_target", "100",
              {"amount": "fixed_asset", "targets_by_rank": {"unit": {"industrial": str(5000 * WAN)}}, "points": "100"}),
             ("penalty", "未完成任务扣减年终奖", "proportional_penalty", None,
-             {"of_item": "investment", "bases": {"unit_per_head": "3500", "village": "2000"}}),
+             {"of_item": "investment", "bases": {"unit": "3500", "village": "2000"}}),
             ("veto", "一票否决", "veto", None, {"of_item": "investment", "forbids": "excellent"}),
         ]},
     ],
@@ -85,4 +85,32 @@ SCHEMES = {
             ("veto", "一票否决", "veto", None, {"of_item": "signed", "forbids": "excellent"}),
         ],
     }],
+}
+
+# Reward rules per preset (`scoring.reward_models.RewardRules`), amounts in 元. Seed 001 五(一)(二):
+# the first provider of a domestic project of ≥ 500万 fixed assets (以上: inclusive) once it succeeds
+# (default: the contract signed), by tier — 500–1000万 → 1000元, 1001–3000万 → 3000, 3001–5000万 →
+# 10000, 5001万以上 → 20000, read as [500, 1000], (1000, 3000], (3000, 5000], > 5000 万; foreign
+# projects 0.3 % of the registered capital received; the introducer 0.5 % of the actual fixed-asset
+# investment once started. Seed 003 has awards only (no computed reward). Other presets: none.
+REWARD_RULES = {
+    "all-staff": {
+        "first_provider_tiers": [
+            {"low": str(500 * WAN), "low_inclusive": True, "high": str(1000 * WAN), "high_inclusive": True,
+             "amount": "1000"},
+            {"low": str(1000 * WAN), "low_inclusive": False, "high": str(3000 * WAN), "high_inclusive": True,
+             "amount": "3000"},
+            {"low": str(3000 * WAN), "low_inclusive": False, "high": str(5000 * WAN), "high_inclusive": True,
+             "amount": "10000"},
+            {"low": str(5000 * WAN), "low_inclusive": False, "high": None, "high_inclusive": False, "amount": "20000"},
+        ],
+        "first_provider_basis": "fixed_asset",
+        "first_provider_trigger": "signed",
+        "minimum_project": str(500 * WAN),
+        "minimum_basis": "fixed_asset",
+        "minimum_inclusive": True,
+        "foreign_rate": "0.003",
+        "introducer_rate": "0.005",
+    },
+    "huaiyin": {"note": "淮阴：先进集体奖、工作单项奖、先进个人奖，审核、研究决定、公示，每年兑现一次。"},
 }

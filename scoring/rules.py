@@ -173,6 +173,9 @@ RULE_TYPES = {rule.code: rule for rule in [
          Param("forbids", "choice", "excellent", choices=("excellent",)))),
 ]}
 
+# Rule types with a target, whose shortfall a penalty or a veto may read.
+TARGETED = ("count_target", "threshold_project", "weighted_indicator", "amount_target")
+
 # `of_item` names another item of the same scheme: checked by the scheme, not the rule type.
 ITEM_REFERENCES = {"of_item"}
 

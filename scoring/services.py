@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from .models import SchemeItem, ScoringScheme
+from .models import SchemeItem, SchemeSubject, ScoringScheme
 
 
 @transaction.atomic
@@ -34,14 +34,21 @@ def schemes_install_preset(version, preset_code: str) -> None:
         scheme_create(version=version, items=spec["items"], **fields)
 
 
+# Everything a copy keeps (the version is the new one's).
+SCHEME_FIELDS = ("code", "name", "subject", "total_points", "interview_line", "publication_working_days",
+                 "excellent_quota", "is_sketch", "person_counts", "note")
+
+
 def schemes_copy(old_version, new_version) -> None:
-    """Copy a version's schemes with the rest of a profile (`PROFILE_COPY_EXTENSIONS`)."""
-    for scheme in old_version.scoring_schemes.prefetch_related("items"):
+    """Copy a version's schemes with their items and listed subjects, with the rest of a profile
+    (`PROFILE_COPY_EXTENSIONS`)."""
+    for scheme in old_version.scoring_schemes.prefetch_related("items", "subjects"):
         copy = ScoringScheme.objects.create(
-            version=new_version, code=scheme.code, name=scheme.name, subject=scheme.subject,
-            total_points=scheme.total_points, interview_line=scheme.interview_line, is_sketch=scheme.is_sketch,
-            note=scheme.note)
+            version=new_version, **{field: getattr(scheme, field) for field in SCHEME_FIELDS})
         bulk_create_with_history([
             SchemeItem(scheme=copy, position=item.position, code=item.code, label=item.label,
                        rule_type=item.rule_type, max_points=item.max_points, params=item.params)
             for item in scheme.items.all()], SchemeItem)
+        bulk_create_with_history([
+            SchemeSubject(scheme=copy, person_id=row.person_id, unit_id=row.unit_id, group=row.group, heads=row.heads)
+            for row in scheme.subjects.all()], SchemeSubject)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feedback_views, finding_views, reward_views, views
 
 app_name = "scoring"
 
@@ -14,4 +14,20 @@ urlpatterns = [
     path("evaluations/<int:pk>/act/", views.evaluation_act, name="evaluation_act"),
     path("evaluations/<int:pk>/objections/<int:objection_pk>/answer/", views.objection_answer,
          name="objection_answer"),
+    path("evaluations/<int:pk>/feedback/", feedback_views.evaluation_feedback, name="evaluation_feedback"),
+    path("feedback.xlsx", feedback_views.feedback_export, name="feedback_export"),
+    path("findings/", finding_views.finding_list, name="finding_list"),
+    path("findings/new/", finding_views.finding_create, name="finding_create"),
+    path("findings/<int:pk>/", finding_views.finding_detail, name="finding_detail"),
+    # Rewards and penalties (issue #5 item 6).
+    path("rewards/", reward_views.reward_list, name="reward_list"),
+    path("rewards/compute/", reward_views.reward_compute, name="reward_compute"),
+    path("rewards/pay/", reward_views.reward_pay, name="reward_pay"),
+    path("rewards/awards/new/", reward_views.award_propose, name="award_propose"),
+    path("rewards/<int:pk>/", reward_views.reward_detail, name="reward_detail"),
+    path("rewards/<int:pk>/advance/", reward_views.reward_advance, name="reward_advance"),
+    path("rewards/<int:pk>/claw-back/", reward_views.reward_claw_back, name="reward_claw_back"),
+    path("rewards/<int:pk>/settlement/", reward_views.reward_settlement, name="reward_settlement"),
+    path("rewards.xlsx", reward_views.reward_export, name="reward_export"),
+    path("penalties.xlsx", reward_views.penalty_export, name="penalty_export"),
 ]

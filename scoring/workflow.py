@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stations.models import Posting
-from stations.permissions import Action, Role, has_role, user_can
+from stations.permissions import Role, has_role, unit_of
 from stations.workdays import add_working_days
 
+from . import access
 from .models import Evaluation, EvaluationStep, Objection, Stage
 
 # Who may act in each hand (DESIGN §3, Xuancheng): the bureau verifies; the assessment office or
@@ -56,10 +57,24 @@ def _not_in_another_hand(evaluation: Evaluation, user, hand: str) -> None:
 
 
 def is_subject(user, evaluation: Evaluation) -> bool:
-    """The person scored, or for a team's score its chief."""
+    """The person scored; for a team's score its chief; for a unit's score its staff in the home-unit
+    role."""
     if evaluation.person_id is not None:
         return evaluation.person.user_id == user.pk
+    if evaluation.unit_id is not None:
+        return has_role(user, Role.HOME_UNIT) and not user.is_superuser and unit_of(user) == evaluation.unit_id
     return Posting.objects.current().chiefs().filter(station=evaluation.station, person__user=user).exists()
+
+
+def hands_for(user, evaluation: Evaluation) -> dict[str, bool]:
+    """The offices `user` may act for on this evaluation: "verify" (the bureau), "adjudicate" (the
+    assessment office or a third-party assessor; it also publishes, answers objections, makes final
+    and unlocks) — always outside the subject. The actions still check everything themselves."""
+    reviewer = access.may_review(user, evaluation)
+    adjudicator = reviewer and any(has_role(user, role) for role in ADJUDICATORS)
+    return {"verify": reviewer and any(has_role(user, role) for role in VERIFIERS),
+            "adjudicate": adjudicator,
+            "publish": reviewer and any(has_role(user, role) for role in (*ADJUDICATORS, *VERIFIERS))}
 
 
 @transaction.atomic
@@ -83,7 +98,7 @@ def confirm_evidence(*, evaluation: Evaluation, user, agree: bool, comment: str 
 def verify(*, evaluation: Evaluation, user, comment: str = "") -> Evaluation:
     """The second hand: the bureau checks the evidence (and any dispute)."""
     evaluation = _lock(evaluation)
-    if not any(has_role(user, role) for role in VERIFIERS) or not user_can(user, Action.REVIEW, evaluation.station):
+    if not any(has_role(user, role) for role in VERIFIERS) or not access.may_review(user, evaluation):
         raise PermissionDenied
     if evaluation.stage not in (Stage.CONFIRMED, Stage.DISPUTED):
         raise ValidationError(_("The subject has not confirmed or disputed the evidence yet."))
@@ -98,8 +113,7 @@ def verify(*, evaluation: Evaluation, user, comment: str = "") -> Evaluation:
 def adjudicate(*, evaluation: Evaluation, user, comment: str = "") -> Evaluation:
     """The third hand: the assessment office or a third party decides the result."""
     evaluation = _lock(evaluation)
-    if not any(has_role(user, role) for role in ADJUDICATORS) or not user_can(user, Action.REVIEW,
-                                                                             evaluation.station):
+    if not any(has_role(user, role) for role in ADJUDICATORS) or not access.may_review(user, evaluation):
         raise PermissionDenied
     if evaluation.stage != Stage.VERIFIED:
         raise ValidationError(_("Only a verified evaluation is adjudicated."))
@@ -112,8 +126,7 @@ def adjudicate(*, evaluation: Evaluation, user, comment: str = "") -> Evaluation
 def publish(*, evaluation: Evaluation, user) -> Evaluation:
     """Publish (公示) the adjudicated result for the scheme's number of working days."""
     evaluation = _lock(evaluation)
-    if not any(has_role(user, role) for role in (*ADJUDICATORS, *VERIFIERS)) or not user_can(
-            user, Action.REVIEW, evaluation.station):
+    if not any(has_role(user, role) for role in (*ADJUDICATORS, *VERIFIERS)) or not access.may_review(user, evaluation):
         raise PermissionDenied
     if evaluation.stage != Stage.ADJUDICATED:
         raise ValidationError(_("Only an adjudicated evaluation is published."))
@@ -140,8 +153,7 @@ def object_to(*, evaluation: Evaluation, user, text: str) -> Objection:
 @transaction.atomic
 def answer(*, objection: Objection, user, text: str) -> Objection:
     """The adjudicating office answers an objection."""
-    if not any(has_role(user, role) for role in ADJUDICATORS) or not user_can(user, Action.REVIEW,
-                                                                             objection.evaluation.station):
+    if not any(has_role(user, role) for role in ADJUDICATORS) or not access.may_review(user, objection.evaluation):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"answer": _("Write the answer.")})
@@ -154,8 +166,7 @@ def answer(*, objection: Objection, user, text: str) -> Objection:
 def finalize(*, evaluation: Evaluation, user) -> Evaluation:
     """After the publication period, with every objection answered: final and locked."""
     evaluation = _lock(evaluation)
-    if not any(has_role(user, role) for role in ADJUDICATORS) or not user_can(user, Action.REVIEW,
-                                                                             evaluation.station):
+    if not any(has_role(user, role) for role in ADJUDICATORS) or not access.may_review(user, evaluation):
         raise PermissionDenied
     if evaluation.stage != Stage.PUBLISHED or timezone.localdate() <= evaluation.published_until:
         raise ValidationError(_("The publication period has not ended."))
@@ -169,8 +180,7 @@ def finalize(*, evaluation: Evaluation, user) -> Evaluation:
 def unlock(*, evaluation: Evaluation, user, reason: str) -> Evaluation:
     """Reopen a final result — recorded, with its reason — for adjudication again."""
     evaluation = _lock(evaluation)
-    if not any(has_role(user, role) for role in ADJUDICATORS) or not user_can(user, Action.REVIEW,
-                                                                             evaluation.station):
+    if not any(has_role(user, role) for role in ADJUDICATORS) or not access.may_review(user, evaluation):
         raise PermissionDenied
     if evaluation.stage != Stage.FINAL:
         raise ValidationError(_("Only a final result is unlocked."))

@@ -51,7 +51,9 @@ def get_in_scope_or_404(scoped_queryset, pk):
     """`scoped_queryset.get(pk=pk)`, or 404 — `OutsideScope` when the object exists elsewhere."""
     try:
         return scoped_queryset.get(pk=pk)
-    except (scoped_queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ValueError, TypeError):
+        raise Http404 from None  # not an id at all
+    except scoped_queryset.model.DoesNotExist:
         if scoped_queryset.model._default_manager.filter(pk=pk).exists():
             raise OutsideScope from None
         raise Http404 from None

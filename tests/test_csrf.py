@@ -13,6 +13,7 @@ from .test_permission_matrix import MATRIX
 
 def snapshot():
     from leads.models import Contact, FollowUpPlan, Lead, LeadOutcome, ScreeningMeeting, Visit
+    from scoring.models import Finding, IntroducerSettlement, Reward, RewardStep
     from stations.models import (
         Absence,
         AbsenceDecision,
@@ -43,6 +44,9 @@ def snapshot():
         list(Posting.objects.values_list("pk", "ended_on", "title")),
         list(Person.objects.values_list("pk", "name", "phone")),
         list(TodoItem.objects.values_list("pk", "done_at")),
+        list(Finding.objects.values_list("pk", "kind", "date", "description")),
+        list(Reward.objects.values_list("pk", "status", "amount", "year")), RewardStep.objects.count(),
+        list(IntroducerSettlement.objects.values_list("pk", "expenses", "gross", "net")),
     )
 
 

@@ -141,6 +141,31 @@ MATRIX = {
     "scoring:evaluation_grade": (lambda w: {"pk": w.evaluation.pk}, POST_ONLY),
     "scoring:evaluation_act": (lambda w: {"pk": w.evaluation.pk}, POST_ONLY),
     "scoring:objection_answer": (lambda w: {"pk": w.evaluation.pk, "objection_pk": w.objection.pk}, POST_ONLY),
+    # The feedback sheet is for a person's final result: `w.evaluation` (a team's, not final) sends
+    # whoever may read it back to the evaluation with a message.
+    "scoring:evaluation_feedback": (
+        lambda w: {"pk": w.evaluation.pk},
+        (FOUND, FOUND, FOUND, NOT_FOUND, FOUND, FOUND, FOUND, NOT_FOUND, FOUND, FOUND, NOT_FOUND)),
+    # A home unit exports its own people; the offices that read every team any unit's or everyone's.
+    "scoring:feedback_export": (
+        None, (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, FORBIDDEN, OK, OK, OK)),
+    # `w.finding`: against staff_a of station A. Everyone who sees a team has the list (possibly
+    # empty); the bureau and the assessment office record findings (bureau_a not on station A).
+    "scoring:finding_list": (None, (FOUND, OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK)),
+    "scoring:finding_create": (None, REVIEWERS),
+    "scoring:finding_detail": (lambda w: {"pk": w.finding.pk}, SEE_A),
+    # --- rewards: `w.reward` an individual award to staff_a proposed by the bureau. Rewards are for
+    # the offices that read every team; the bureau computes and proposes, the service decides the rest.
+    "scoring:reward_list": (None, READERS_OF_ALL),
+    "scoring:reward_compute": (None, POST_ONLY),
+    "scoring:reward_pay": (None, POST_ONLY),
+    "scoring:award_propose": (None, BUREAU_ONLY),
+    "scoring:reward_detail": (lambda w: {"pk": w.reward.pk}, READERS_OF_ALL),
+    "scoring:reward_advance": (lambda w: {"pk": w.reward.pk}, POST_ONLY),
+    "scoring:reward_claw_back": (lambda w: {"pk": w.reward.pk}, POST_ONLY),
+    "scoring:reward_settlement": (lambda w: {"pk": w.reward.pk}, POST_ONLY),
+    "scoring:reward_export": (None, READERS_OF_ALL),
+    "scoring:penalty_export": (None, READERS_OF_ALL),
     # --- leads: `w.lead` is station A's lead, transferred to the park; `w.meeting` a screening meeting.
     "leads:list": (None, EVERYONE),
     "leads:board": (None, EVERYONE),
@@ -222,11 +247,13 @@ def furnish(world, persona, duty=True):
     from leads import services as lead_services
     from leads.models import MeetingDecision
 
+    from .scoring.reward_world import furnish_rewards
     from .stations.duty_world import furnish_duty, furnish_scores
 
     if duty:
         furnish_duty(world)
         furnish_scores(world)
+        furnish_rewards(world)
 
     owner = world.users.get(persona, world.users["chief_a"])
     world.todo = TodoItem.objects.create(user=owner, kind=TodoKind.TASK, title="核对派驻信息")
@@ -334,6 +361,22 @@ POST_MATRIX = {
     # Answering objections is the adjudicating office's (the assessment office here).
     "scoring:objection_answer": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FOUND, NOT_FOUND,
                                  FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    # An empty form comes back with its errors for the assessing offices.
+    "scoring:finding_create": REVIEWERS,
+    # --- rewards: an empty form comes back to the list or the reward with a message for whoever
+    # takes that kind of step (the bureau computes and enters expenses, finance pays, leadership
+    # claws back; every reader may try a step of the chain); an empty award form shows its errors.
+    "scoring:reward_compute": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FORBIDDEN, FORBIDDEN,
+                               FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "scoring:reward_pay": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                           FORBIDDEN, FOUND, FORBIDDEN),
+    "scoring:award_propose": BUREAU_ONLY,
+    "scoring:reward_advance": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FOUND, FORBIDDEN, FOUND,
+                               FOUND, FORBIDDEN),
+    "scoring:reward_claw_back": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                                 FORBIDDEN, FOUND, FORBIDDEN, FORBIDDEN),
+    "scoring:reward_settlement": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FORBIDDEN, FORBIDDEN,
+                                  FORBIDDEN, FORBIDDEN, FORBIDDEN),
 }
 POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]
 

@@ -135,3 +135,52 @@ def test_the_pages_take_the_steps(world, judged, client_for):
     assert client_for("chief_a").post(url, {"action": "object", "text": "有误"}).status_code == 302
     assert judged.objections.count() == 1
     assert client_for("chief_b").get(judged.get_absolute_url()).status_code == 404
+
+
+def test_a_scheme_used_by_a_final_result_cannot_be_changed_until_unlocked(world, judged, django_user_model):
+    from django.test import Client
+
+    scheme = judged.scheme
+    Evaluation.objects.filter(pk=judged.pk).update(stage=Stage.FINAL)
+    item = scheme.items.get(code="leads")
+    item.params = {**item.params, "target": 10}
+    with pytest.raises(ValidationError, match="final result|最终考核结果"):
+        item.save()
+    with pytest.raises(ValidationError, match="final result|最终考核结果"):
+        scheme.items.get(code="eight-point").delete()
+    scheme.name = "改过的名字"
+    with pytest.raises(ValidationError, match="final result|最终考核结果"):
+        scheme.save()
+    # The admin shows it read-only: a POST changes nothing.
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    client = Client()
+    client.force_login(admin)
+    url = reverse("admin:scoring_scoringscheme_change", args=[scheme.pk])
+    assert client.post(url, {"name": "改过的名字"}).status_code == 403
+    assert ScoringScheme.objects.get(pk=scheme.pk).name != "改过的名字"
+    # Unlocking the result (recorded, with a reason) frees the scheme.
+    workflow.unlock(evaluation=judged, user=world.users["assessor"], reason="统计口径调整")
+    item.save()
+    assert scheme.items.get(code="leads").params["target"] == 10
+
+
+def test_each_office_is_offered_only_the_buttons_of_its_own_hand(world, judged, client_for):
+    def buttons(persona):
+        page = client_for(persona).get(judged.get_absolute_url()).content.decode()
+        return {action for action in ("confirm", "verify", "adjudicate", "publish", "finalize", "unlock", "object")
+                if f'value="{action}"' in page}
+
+    workflow.confirm_evidence(evaluation=judged, user=world.users["staff_a"], agree=True)
+    assert buttons("bureau") == {"verify"} and buttons("assessor") == set()
+    workflow.verify(evaluation=judged, user=world.users["bureau"])
+    assert buttons("bureau") == set() and buttons("assessor") == {"adjudicate"}
+    workflow.adjudicate(evaluation=judged, user=world.users["assessor"])
+    workflow.publish(evaluation=judged, user=world.users["assessor"])
+    # During publication: objections, not finalizing; the grade and score forms are gone.
+    assert buttons("assessor") == {"object"} and buttons("chief_a") == {"object"}
+    page = client_for("assessor").get(judged.get_absolute_url()).content.decode()
+    assert reverse("scoring:evaluation_grade", args=[judged.pk]) not in page
+    assert f"scoring/evaluations/{judged.pk}/lines/" not in page
+    judged.refresh_from_db()
+    with time_machine.travel(judged.published_until + datetime.timedelta(days=1)):
+        assert buttons("assessor") == {"finalize"} and buttons("chief_a") == set()

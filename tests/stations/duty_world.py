@@ -39,7 +39,8 @@ def furnish_duty(world):
 
 
 def furnish_scores(world):
-    """Station A's evaluation for this year under the active (Xiangzhou) team sheet."""
+    """Station A's evaluation for this year under the active (Xiangzhou) team sheet, with an
+    objection; a finding against staff_a recorded by the bureau."""
     from scoring import engine
     from scoring.models import ScoringScheme
 
@@ -51,3 +52,9 @@ def furnish_scores(world):
 
     world.objection = Objection.objects.create(evaluation=world.evaluation, raised_by=world.users["chief_a"],
                                                text="到位资金统计有误")
+    from scoring.findings import finding_record
+    from scoring.models import FindingKind
+
+    world.finding = finding_record(user=world.users["bureau"], station=world.station_a, person=world.person("staff_a"),
+                                   kind=FindingKind.LOST_BY_SERVICE, date=timezone.localdate(),
+                                   description="企业来访未及时接待，项目转投外地")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from stations.models import ApprovalProcess, StationKind, StationUnit, StationUnitRole
+from stations.models import ApprovalProcess, Station, StationKind, StationUnit, StationUnitRole
 from stations.permissions import Action, chain_steps_for, people_for, stations_for, user_can
 
 from ..conftest import activate_preset
@@ -140,3 +140,13 @@ def test_role_groups_carry_their_model_permissions(world):
     assert set(Group.objects.get(name="park").permissions.values_list("codename", flat=True)) == {"view_unit"}
     leadership = set(Group.objects.get(name="leadership").permissions.values_list("codename", flat=True))
     assert not any(code.startswith(("add_", "change_", "delete_")) for code in leadership)
+
+
+@pytest.mark.parametrize("pk", ["abc", "1.5", None, ""])
+def test_a_value_that_is_not_an_id_is_a_404_never_a_server_error(world, pk):
+    from django.http import Http404
+
+    from stations.permissions import get_in_scope_or_404
+
+    with pytest.raises(Http404):
+        get_in_scope_or_404(Station.objects.all(), pk)

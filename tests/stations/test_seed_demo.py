@@ -117,6 +117,21 @@ def test_seed_demo_has_logins_leads_a_year_of_duty_and_every_kind_of_warning(set
     from leads.models import DuplicateStatus, Lead, Stage
 
     assert set(Lead.objects.values_list("stage", flat=True)) == set(Stage.values)
+
+    # A scored year: every team and every posted person, teams in every stage of the three hands,
+    # a subject at or below the interview line, an objection under publication and a veto.
+    from scoring.models import Evaluation
+    from scoring.models import Stage as ScoreStage
+
+    teams = Evaluation.objects.filter(scheme__subject="team")
+    assert set(teams.values_list("station__code", flat=True)) == set(Station.objects.values_list("code", flat=True))
+    assert set(teams.values_list("stage", flat=True)) == set(ScoreStage.values)
+    assert set(Evaluation.objects.filter(scheme__subject="person").values_list("person_id", flat=True)) == people
+    assert Evaluation.objects.filter(total__lte=60).exists()
+    assert Evaluation.objects.filter(total__isnull=True).exists()  # a judgement still to be scored
+    assert teams.filter(stage="published", objections__answered_at__isnull=True).exists()
+    assert teams.filter(lines__forbids="excellent").exists()
+    assert teams.filter(stage="final").exclude(grade="").count() == teams.filter(stage="final").count()
     assert Lead.objects.filter(duplicate_status=DuplicateStatus.SUSPECTED).exists()
     assert Lead.objects.filter(first_provider_user__isnull=True).exclude(first_provider_name="").exists()
     assert Lead.objects.filter(transferred_to__kind="park").exists()
