@@ -140,6 +140,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Receipts of expense claims (PDF, OFD, JPG, PNG): the largest file accepted, in MB.
+FUNDING_RECEIPT_MAX_MB = env.int("FUNDING_RECEIPT_MAX_MB", default=10)
 MEDIA_URL = "media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

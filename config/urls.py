@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("stations.urls")),
     path("leads/", include("leads.urls")),
     path("scoring/", include("scoring.urls")),
+    path("funding/", include("funding.urls")),
     path("accounts/login/", account_views.OutpostLoginView.as_view(), name="login"),
     path("accounts/logout/", account_views.OutpostLogoutView.as_view(), name="logout"),
     path("accounts/password/", account_views.OutpostPasswordChangeView.as_view(), name="password_change"),

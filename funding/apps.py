@@ -7,3 +7,16 @@ class FundingConfig(AppConfig):
 
     name = "funding"
     verbose_name = _("Funding")
+
+    def ready(self):
+        from stations.services import DEMO_EXTENSIONS, PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
+
+        from . import demo
+        from .presets import funding_rules_copy, funding_rules_install_preset
+
+        if funding_rules_install_preset not in PRESET_EXTENSIONS:
+            PRESET_EXTENSIONS.append(funding_rules_install_preset)
+        if funding_rules_copy not in PROFILE_COPY_EXTENSIONS:
+            PROFILE_COPY_EXTENSIONS.append(funding_rules_copy)
+        if demo.seed not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(demo.seed)

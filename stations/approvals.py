@@ -28,6 +28,15 @@ def pending_step(request) -> ApprovalStep | None:
     return next((step for step in chain_of(request.station, request.process) if step.position not in done), None)
 
 
+def may_decide(user, request) -> bool:
+    """Whether `user` may act in the pending step of `request` now (for the page's buttons)."""
+    if request.status != RequestStatus.PENDING:
+        return False
+    step = pending_step(request)
+    return step is not None and any(allowed.pk == step.pk for allowed in chain_steps_for(
+        user, request.station, request.process, requester=request.requester))
+
+
 def steps_with_decisions(request) -> list[dict]:
     """The chain with what was decided in each step so far, for the request's page."""
     decisions = {decision.position: decision for decision in request.decisions.select_related("decided_by__person")}
@@ -68,31 +77,44 @@ def notify_next(request) -> None:
             url=request.get_absolute_url(), station=request.station)
 
 
-def start(request, *, user, reason: str) -> None:
-    """After creating `request`: record the chief's scheduling step when the chief made it, settle
-    a request whose chain is empty or complete, and notify the next step's actors."""
+def start(request, *, user, reason: str, chief_signs: bool = False,
+          on_complete: Callable[[object, object], None] | None = None) -> None:
+    """After creating `request`: record the chief's scheduling step when the chief made it (any
+    first chief step with `chief_signs` — a chief's own claim carries the chief's signature),
+    settle a request whose chain is empty or complete, and notify the next step's actors.
+
+    `on_complete(request, user)` sets the status of a request whose chain is complete instead of
+    plain approval (a claim is posted to the ledger, or held past the budget)."""
     step = pending_step(request)
-    if step is not None and step.actor == ApprovalActor.CHIEF and step.action == StepAction.SCHEDULE and (
-        Posting.objects.current().chiefs().filter(station=request.station, person__user=user).exists()
-    ):
+    if step is not None and step.actor == ApprovalActor.CHIEF and (
+        step.action == StepAction.SCHEDULE or chief_signs
+    ) and Posting.objects.current().chiefs().filter(station=request.station, person__user=user).exists():
         request.decisions.create(position=step.position, actor=step.actor, action=step.action,
                                  outcome=Outcome.DONE, decided_by=user)
         step = pending_step(request)
     if step is None:
-        request.status = RequestStatus.APPROVED
+        _complete(request, user, on_complete)
         save_validated(request, user=user, reason=reason)
     notify_next(request)
 
 
+def _complete(request, user, on_complete) -> None:
+    if on_complete is None:
+        request.status = RequestStatus.APPROVED
+    else:
+        on_complete(request, user)
+
+
 @transaction.atomic
 def decide(request, *, user, approve: bool, comment: str = "",
-           check: Callable[[object, ApprovalStep, bool], None] | None = None):
+           check: Callable[[object, ApprovalStep, bool], None] | None = None,
+           on_complete: Callable[[object, object], None] | None = None):
     """Act in the pending step of `request` as `user`: approve (schedule, agree, file) or refuse.
 
     The request row is locked, so two people acting at once cannot both take the same step.
     `check(request, step, approve)` may raise `ValidationError` for process rules (an event must
-    be approved before it takes place). Raises `PermissionDenied` if `user` may not act in the
-    pending step.
+    be approved before it takes place). `on_complete` is as for `start`. Raises
+    `PermissionDenied` if `user` may not act in the pending step.
     """
     request = type(request).objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.PENDING:
@@ -113,7 +135,7 @@ def decide(request, *, user, approve: bool, comment: str = "",
     if not approve:
         request.status = RequestStatus.REFUSED
     elif pending_step(request) is None:
-        request.status = RequestStatus.APPROVED
+        _complete(request, user, on_complete)
     if request.status != RequestStatus.PENDING:
         save_validated(request, user=user, reason=str(decision))
     notify_next(request)

@@ -19,6 +19,7 @@ def navigation(request):
             "bureau": has_role(user, Role.BUREAU),
             "posted": bool(own_station_ids(user)),
             "review": user_can(user, Action.REVIEW),
+            "funds": user_can(user, Action.FUNDS),
         }
 
     return {"nav": SimpleLazyObject(build)}

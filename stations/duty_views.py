@@ -33,7 +33,7 @@ from .models import (
     TodoItem,
 )
 from .models.todo import TodoKind
-from .permissions import Action, chain_steps_for, get_in_scope_or_404, own_station_ids, stations_for, user_can
+from .permissions import Action, get_in_scope_or_404, own_station_ids, stations_for, user_can
 
 
 def _awaiting(user, model):
@@ -43,17 +43,9 @@ def _awaiting(user, model):
     ).values_list("target_id", flat=True))
 
 
-def _may_decide(user, request) -> bool:
-    if request.status != RequestStatus.PENDING:
-        return False
-    step = approvals.pending_step(request)
-    return step is not None and any(allowed.pk == step.pk for allowed in chain_steps_for(
-        user, request.station, request.process, requester=request.requester))
-
-
 def _decide(request, obj, service):
     """Act in the pending step of a request (leave, home service, an event) from its page."""
-    if not _may_decide(request.user, obj):
+    if not approvals.may_decide(request.user, obj):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -125,7 +117,7 @@ def absence_detail(request, pk):
     absence = _absence(request, pk)
     return render(request, "stations/request_detail.html", {
         "object": absence, "kind_label": absence.get_kind_display(), "chain": approvals.steps_with_decisions(absence),
-        "may_decide": _may_decide(request.user, absence), "form": DecisionForm(),
+        "may_decide": approvals.may_decide(request.user, absence), "form": DecisionForm(),
         "decide_url": "stations:absence_decide", "withdraw_url": "stations:absence_withdraw",
         "may_withdraw": absence.status == RequestStatus.PENDING and _may_withdraw(request.user, absence),
     })
@@ -289,7 +281,7 @@ def event_detail(request, pk):
     own = event.station_id in own_station_ids(request.user)
     return render(request, "stations/event_detail.html", {
         "object": event, "chain": approvals.steps_with_decisions(event) if event.needs_approval else [],
-        "may_decide": event.needs_approval and _may_decide(request.user, event), "form": DecisionForm(),
+        "may_decide": event.needs_approval and approvals.may_decide(request.user, event), "form": DecisionForm(),
         "may_withdraw": event.status == RequestStatus.PENDING and _may_withdraw(request.user, event),
         "outcome_form": EventOutcomeForm(initial={"outcome": event.outcome,
                                                   "attended_enterprises": event.attended_enterprises})

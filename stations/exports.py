@@ -1,7 +1,10 @@
-"""Excel exports of the `stations` app (the only module here that touches openpyxl).
+"""Excel exports of the `stations` app: the roster and the monthly circular, as ordinary (not
+write-only) openpyxl workbooks.
 
 Every sheet carries the "internal material" marking with the user and the time, and every cell
 that holds user text is written as text so that a name like `=HYPERLINK(…)` is never a formula.
+`marking` and `text_cell` live in `stations.sheets` (the project's sheet writer) and are imported
+from here by the other apps' exports too.
 """
 
 import io
@@ -9,25 +12,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .sheets import marking, text_cell
 
-def text_cell(sheet, row, column, value):
-    """Write `value`; strings are stored as text, never interpreted as a formula."""
-    cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
-        # openpyxl marks a string starting with "=" as a formula; force it back to text.
-        cell.data_type = TYPE_STRING
-    return cell
-
-
-def marking(user, now):
-    return _("Internal material · exported by %(user)s at %(time)s") % {
-        "user": user.get_username(),
-        "time": now.strftime("%Y-%m-%d %H:%M"),
-    }
+__all__ = ["circular_workbook", "marking", "roster_workbook", "text_cell"]
 
 
 def roster_workbook(*, postings, user, now) -> bytes:

@@ -79,6 +79,7 @@ class Action(enum.StrEnum):
     MANAGE = "manage"  # create and edit teams and postings
     REVIEW = "review"  # review another team's reports and evidence
     EXPORT_PEOPLE = "export_people"  # download personal data of a team's people
+    FUNDS = "funds"  # read a team's budget, ledger and claims
 
 
 # Roles that read every team.
@@ -87,6 +88,10 @@ READ_ALL_ROLES = frozenset(
 )
 REVIEW_ROLES = frozenset({Role.BUREAU, Role.ASSESSMENT, Role.ASSESSOR})
 EXPORT_PEOPLE_ROLES = frozenset({Role.BUREAU, Role.ORG_DEPARTMENT})
+# Roles that read every team's money (DESIGN §1: finance and audit supervise, leadership reads
+# everything). The assessment office, the organization department and assessors score people,
+# not accounts, so they do not.
+FUNDS_ROLES = frozenset({Role.BUREAU, Role.FINANCE, Role.AUDIT, Role.LEADERSHIP})
 
 # Approval-chain actors that are role groups.
 ACTOR_ROLES = {
@@ -150,6 +155,15 @@ class _Access:
             return not_own if (self.superuser or self.roles & REVIEW_ROLES) else None
         if action == Action.EXPORT_PEOPLE:
             return everything if (self.superuser or self.roles & EXPORT_PEOPLE_ROLES) else None
+        if action == Action.FUNDS:
+            if self.superuser or self.roles & FUNDS_ROLES:
+                return everything
+            scope = own
+            if Role.HOME_UNIT in self.roles and self.unit_id:
+                # A lead unit manages (Huaiyin, Xuancheng's groups) and approves its teams' money.
+                scope |= Q(pk__in=StationUnit.objects.filter(unit_id=self.unit_id, role=StationUnitRole.LEAD)
+                           .values("station_id"))
+            return scope if (self.own_station_ids or Role.HOME_UNIT in self.roles) else None
         raise ValueError(f"Unknown action {action!r}")
 
 
@@ -294,6 +308,12 @@ def chain_steps_for(user, station: Station, process: str, profile: Profile | Non
         elif ACTOR_ROLES.get(step.actor) in access.roles:
             allowed.append(step)
     return allowed
+
+
+def can_see_all_funds(user) -> bool:
+    """The all-teams money summary: the bureau, finance, audit, leadership and administrators."""
+    access = _access(user)
+    return access.superuser or bool(access.roles & FUNDS_ROLES)
 
 
 def can_read_rules(user) -> bool:

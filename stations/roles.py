@@ -5,6 +5,12 @@ Groups say *what kind* of thing a role may do; *where* comes from postings and u
 (post_migrate), and from `manage.py sync_roles` and the test fixtures.
 """
 
+# The funding records the offices that supervise money may read in the admin (all read-only there;
+# money moves through the funding pages).
+FUNDING_READ = {f"funding.{model}": ["view"] for model in (
+    "expensecategory", "fundingrule", "travelstandard", "budget", "ledgerentry", "expenseclaim", "budgetincrease",
+    "yearclose", "recovery")}
+
 # group name → {"app_label.model": [actions]}
 ROLE_PERMISSIONS = {
     "bureau": {
@@ -15,6 +21,7 @@ ROLE_PERMISSIONS = {
         "stations.posting": ["view", "add", "change"],
         "stations.profile": ["view"],
         "stations.profileversion": ["view"],
+        **FUNDING_READ,
     },
     "assessment": {
         "stations.unit": ["view"], "stations.station": ["view"], "stations.person": ["view"],
@@ -23,15 +30,15 @@ ROLE_PERMISSIONS = {
     "third_party_assessor": {"stations.station": ["view"], "stations.posting": ["view"], "stations.profile": ["view"]},
     "leadership": {
         "stations.unit": ["view"], "stations.station": ["view"], "stations.person": ["view"],
-        "stations.posting": ["view"], "stations.profile": ["view"],
+        "stations.posting": ["view"], "stations.profile": ["view"], **FUNDING_READ,
     },
     "finance": {
         "stations.unit": ["view"], "stations.station": ["view"], "stations.posting": ["view"],
-        "stations.profile": ["view"],
+        "stations.profile": ["view"], **FUNDING_READ,
     },
     "audit": {
         "stations.unit": ["view"], "stations.station": ["view"], "stations.posting": ["view"],
-        "stations.profile": ["view"],
+        "stations.profile": ["view"], **FUNDING_READ,
     },
     "org_department": {
         "stations.unit": ["view"], "stations.station": ["view"], "stations.person": ["view"],

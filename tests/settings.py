@@ -16,6 +16,10 @@ from config.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Uploads (report documents, evidence) go to a throw-away directory, never into the checkout.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="outpost-test-media-")
+# The demo alone writes a few hundred receipts: remove the directory when the test run ends.
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

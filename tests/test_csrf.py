@@ -12,6 +12,17 @@ from .test_permission_matrix import MATRIX
 
 
 def snapshot():
+    from funding.models import (
+        Budget,
+        BudgetIncrease,
+        ClaimDecision,
+        ExpenseClaim,
+        IncreaseDecision,
+        LedgerEntry,
+        Receipt,
+        Recovery,
+        YearClose,
+    )
     from leads.models import Contact, FollowUpPlan, Lead, LeadOutcome, ScreeningMeeting, Visit
     from scoring.models import Finding, IntroducerSettlement, Reward, RewardStep
     from stations.models import (
@@ -47,6 +58,10 @@ def snapshot():
         list(Finding.objects.values_list("pk", "kind", "date", "description")),
         list(Reward.objects.values_list("pk", "status", "amount", "year")), RewardStep.objects.count(),
         list(IntroducerSettlement.objects.values_list("pk", "expenses", "gross", "net")),
+        list(LedgerEntry.objects.values_list("pk", "amount")), list(Budget.objects.values_list("pk", "amount")),
+        list(ExpenseClaim.objects.values_list("pk", "status", "entry_id")), ClaimDecision.objects.count(),
+        Receipt.objects.count(), list(BudgetIncrease.objects.values_list("pk", "status")),
+        IncreaseDecision.objects.count(), YearClose.objects.count(), Recovery.objects.count(),
     )
 
 
@@ -54,7 +69,7 @@ def snapshot():
 def test_post_without_csrf_token_is_refused(world, url_name):
     from .test_permission_matrix import furnish
 
-    furnish(world, "bureau")
+    furnish(world, "bureau", funding=url_name.startswith("funding:"))
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     client = Client(enforce_csrf_checks=True)

@@ -36,6 +36,18 @@ READERS_OF_ALL = (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, FORBIDDEN,
 # One-shot actions on station A's objects for those who work on it (an invalid form redirects back).
 WORK_ON_A = (FOUND, FOUND, FOUND, NOT_FOUND, FORBIDDEN, FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 
+# Station A's money: read by its people, the bureau, finance and leadership; seen but not read by
+# the assessment office and station A's home unit (a forming unit, not its lead unit).
+FUNDS_A = (FOUND, OK, OK, NOT_FOUND, OK, OK, FORBIDDEN, NOT_FOUND, OK, OK, FORBIDDEN)
+# An object of station A's money (a claim, a receipt): outside the scope is a 404, never a 403.
+FUNDS_A_OBJECT = (FOUND, OK, OK, NOT_FOUND, OK, OK, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND)
+# The offices that read every team's money.
+ALL_FUNDS = (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)
+# Keeping station A's ledger: the bureau and finance, not bureau_a who is posted to it.
+KEEP_A = (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, OK, FORBIDDEN)
+
+KEEP_A_ACTION = tuple(FOUND if status == OK else status for status in KEEP_A)
+
 # url name → (kwargs builder, expected statuses for GET in PERSONAS order)
 MATRIX = {
     "stations:home": (None, EVERYONE),
@@ -200,6 +212,41 @@ MATRIX = {
     # The park sees no team, so it has no contact book or visit log.
     "leads:contacts": (None, (FOUND, OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK)),
     "leads:visits": (None, (FOUND, OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK)),
+    # --- funding: station A's money (tests/funding/funding_world.py). Its people, the bureau,
+    # finance and leadership read it; the assessment office sees the team but not its money; the
+    # bureau and finance keep it (bureau_a, posted to station A, does not keep its own team's).
+    "funding:overview": (None, (FOUND, FOUND, FOUND, FOUND, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "funding:summary_export": (None, ALL_FUNDS),
+    "funding:budgets_set_all": (None, POST_ONLY),
+    "funding:station": (lambda w: {"pk": w.station_a.pk}, FUNDS_A),
+    "funding:ledger_export": (lambda w: {"pk": w.station_a.pk}, FUNDS_A),
+    "funding:entry_new": (lambda w: {"pk": w.station_a.pk}, KEEP_A),
+    "funding:budget_set": (lambda w: {"pk": w.station_a.pk}, POST_ONLY),
+    "funding:disburse": (lambda w: {"pk": w.station_a.pk}, KEEP_A),
+    "funding:lump_sum": (lambda w: {"pk": w.station_a.pk}, POST_ONLY),
+    "funding:increase_new": (
+        lambda w: {"pk": w.station_a.pk},
+        (FOUND, OK, OK, NOT_FOUND, OK, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, OK, FORBIDDEN)),
+    "funding:year_close": (lambda w: {"pk": w.station_a.pk}, POST_ONLY),
+    # Xiangzhou dismisses nobody, so nobody records a recovery (Susong's case: tests/funding).
+    "funding:recovery_new": (
+        lambda w: {"pk": w.station_a.pk},
+        (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN,
+         FORBIDDEN)),
+    "funding:claim_new": (
+        lambda w: {"pk": w.station_a.pk},
+        (FOUND, OK, OK, NOT_FOUND, FORBIDDEN, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    "funding:entry_reverse": (lambda w: {"pk": w.entry.pk}, POST_ONLY),
+    "funding:claim_list": (None, (FOUND, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "funding:claim_detail": (lambda w: {"pk": w.claim.pk}, FUNDS_A_OBJECT),
+    "funding:claim_print": (lambda w: {"pk": w.claim.pk}, FUNDS_A_OBJECT),
+    "funding:claim_decide": (lambda w: {"pk": w.claim.pk}, POST_ONLY),
+    "funding:claim_override": (lambda w: {"pk": w.claim.pk}, POST_ONLY),
+    "funding:claim_decline": (lambda w: {"pk": w.claim.pk}, POST_ONLY),
+    "funding:claim_withdraw": (lambda w: {"pk": w.claim.pk}, POST_ONLY),
+    "funding:receipt_file": (lambda w: {"pk": w.receipt.pk}, FUNDS_A_OBJECT),
+    "funding:increase_detail": (lambda w: {"pk": w.increase.pk}, FUNDS_A_OBJECT),
+    "funding:increase_decide": (lambda w: {"pk": w.increase.pk}, POST_ONLY),
 }
 
 
@@ -240,10 +287,10 @@ DUTY_URLS = {name for name, (builder, _expected) in MATRIX.items()
              or name.startswith("scoring:")}
 
 
-def furnish(world, persona, duty=True):
+def furnish(world, persona, duty=True, funding=False):
     """The objects the URLs name: the persona's own to-do item (anonymous: chief_a's), a lead of
-    station A transferred to the park, a screening meeting, and (with `duty`) station A's duty
-    records."""
+    station A transferred to the park, a screening meeting, (with `duty`) station A's duty
+    records and (with `funding`) its money."""
     from leads import services as lead_services
     from leads.models import MeetingDecision
 
@@ -254,6 +301,10 @@ def furnish(world, persona, duty=True):
         furnish_duty(world)
         furnish_scores(world)
         furnish_rewards(world)
+    if funding:
+        from .funding.funding_world import furnish_funding
+
+        furnish_funding(world)
 
     owner = world.users.get(persona, world.users["chief_a"])
     world.todo = TodoItem.objects.create(user=owner, kind=TodoKind.TASK, title="核对派驻信息")
@@ -267,7 +318,7 @@ def furnish(world, persona, duty=True):
 
 @pytest.mark.parametrize(("url_name", "persona", "expected"), CASES, ids=[f"{n}-{p}" for n, p, _e in CASES])
 def test_permission_matrix(world, client_for, url_name, persona, expected):
-    furnish(world, persona, duty=url_name in DUTY_URLS)
+    furnish(world, persona, duty=url_name in DUTY_URLS, funding=url_name.startswith("funding:"))
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     if url_name == "stations:worklog_month":
@@ -377,6 +428,33 @@ POST_MATRIX = {
                                  FORBIDDEN, FOUND, FORBIDDEN, FORBIDDEN),
     "scoring:reward_settlement": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FORBIDDEN, FORBIDDEN,
                                   FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # --- funding: forms come back with their errors; one-click actions without their year or month
+    # go back to the page with a message (302). Withdrawing a claim is a button with no form, tested
+    # in tests/funding.
+    "funding:budgets_set_all": (FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND, FOUND, FORBIDDEN, FORBIDDEN,
+                                FORBIDDEN, FOUND, FORBIDDEN),
+    "funding:entry_new": KEEP_A,
+    "funding:budget_set": KEEP_A_ACTION,
+    "funding:disburse": KEEP_A,
+    "funding:lump_sum": KEEP_A_ACTION,
+    "funding:year_close": KEEP_A_ACTION,
+    # An entry outside the user's money scope is a 404 (the assessment office, the home unit).
+    "funding:entry_reverse": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND,
+                              FORBIDDEN, FOUND, NOT_FOUND),
+    "funding:increase_new": MATRIX["funding:increase_new"][1],
+    "funding:recovery_new": MATRIX["funding:recovery_new"][1],
+    "funding:claim_new": MATRIX["funding:claim_new"][1],
+    # staff_a's claim waits for chief_a; only chief_a acts in that step.
+    "funding:claim_decide": (FOUND, FOUND, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND,
+                             FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    # The claim is not held: nobody overrides or declines it.
+    "funding:claim_override": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND,
+                               FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    "funding:claim_decline": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND,
+                              FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    # chief_a's increase waits for the bureau's agreement (not bureau_a's: posted to station A).
+    "funding:increase_decide": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND,
+                                FORBIDDEN, FORBIDDEN, NOT_FOUND),
 }
 POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate(PERSONAS)]
 
@@ -385,7 +463,7 @@ POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate
 def test_post_permission_matrix(world, client_for, url_name, persona, expected):
     from .test_csrf import snapshot
 
-    furnish(world, persona, duty=url_name in DUTY_URLS)
+    furnish(world, persona, duty=url_name in DUTY_URLS, funding=url_name.startswith("funding:"))
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     before = snapshot()

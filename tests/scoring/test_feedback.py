@@ -103,7 +103,7 @@ def test_the_feedback_sheet_shows_the_final_result_item_by_item(world, client_fo
     for label in SIGN_OFF:
         assert f'<th scope="row">{label}</th>' in html
     assert "Internal material · exported by home_unit" in html
-    assert "css/feedback-print.css" in html
+    assert "css/print-sheet.css" in html
 
 
 def test_the_evaluation_page_links_to_the_sheet_only_when_final(world, client_for, scheme, result):

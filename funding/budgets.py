@@ -1,0 +1,222 @@
+"""Money in: budgets set from the profile's funding rule, disbursement batches, lump sums, and
+requests to raise a budget.
+
+Who may: the bureau and finance keep the ledger (`ledger.may_record`), never for their own team.
+The rule of a team-year is the active profile's `FundingRule` for that year's version, the rule
+for the team's kind winning over the general one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stations import approvals
+from stations.duty import version_in_force
+from stations.models import Posting, RequestStatus, Station
+from stations.models.reports import Report, ReportKind, ReportStatus
+from stations.permissions import Action, own_station_ids, require
+from stations.services import save_validated
+
+from . import ledger
+from .models import Budget, BudgetIncrease, EntryKind, FundingModel, FundingRule, LedgerEntry
+
+
+def rule_for(station: Station, year: int) -> FundingRule | None:
+    """The funding rule for `station` in `year` (None when the profile has none)."""
+    version = version_in_force(year)
+    if version is None:
+        return None
+    rules = list(FundingRule.objects.filter(version=version).filter(Q(team_kind="") | Q(team_kind=station.kind)))
+    return next((rule for rule in rules if rule.team_kind), None) or next(iter(rules), None)
+
+
+def _require_keeper(user, station: Station) -> None:
+    if not ledger.may_record(user, station.pk):
+        raise PermissionDenied(_("Only the bureau or finance keep a team's money, never their own team's."))
+
+
+def _first_posting_start(station: Station) -> datetime.date | None:
+    return Posting.objects.filter(station=station).order_by("start_date").values_list(
+        "start_date", flat=True).first()
+
+
+def _first_year(station: Station, year: int) -> bool:
+    """A team's first budget year, whose lump sums include the start-up amount: the year of the
+    start-up month (`lump_sum_due`: the first posting's), or, before anyone is posted, a year with
+    no budget before it. A team opened before its first budget here pays twelve monthly amounts."""
+    start = _first_posting_start(station)
+    if start is not None:
+        return start.year == year
+    return not Budget.objects.filter(station=station, year__lt=year).exists()
+
+
+@transaction.atomic
+def budget_set(*, user, station: Station, year: int, date: datetime.date | None = None) -> Budget:
+    """Give `station` its budget for `year` from the funding rule; under the annual and lead-unit
+    models the budget is allocated to the team's (or lead unit's) account at once, by one entry.
+    Batches and lump sums bring the money in as they are paid. Refused if the year already has a
+    budget (raise it with a `BudgetIncrease`) or the profile has no rule for the team."""
+    _require_keeper(user, station)
+    rule = rule_for(station, year)
+    if rule is None:
+        raise ValidationError(_("The profile has no funding rule for %(team)s in %(year)s.")
+                              % {"team": station, "year": year})
+    ledger.require_open_year(station.pk, year)
+    if Budget.objects.filter(station=station, year=year).exists():
+        raise ValidationError(_("%(team)s already has a budget for %(year)s.") % {"team": station, "year": year})
+    amount = rule.yearly_amount(first_year=_first_year(station, year))
+    budget = Budget(station=station, year=year, amount=amount, note=str(rule))
+    save_validated(budget, user=user, reason=_("Set from the funding rule"))
+    if rule.model in (FundingModel.ANNUAL, FundingModel.LEAD_UNIT) and amount > 0:
+        date = date or _entry_date(year)
+        ledger.post(user=user, station=station, year=year, date=date, kind=EntryKind.ALLOCATION, amount=amount,
+                    description=_("Budget for %(year)s") % {"year": year}, reference=f"YS{year}")
+    return budget
+
+
+def _entry_date(year: int) -> datetime.date:
+    """Today in the current year, 1 January for a year gone by (entries are never future-dated)."""
+    today = timezone.localdate()
+    return today if today.year == year else datetime.date(year, 1, 1)
+
+
+def budgets_set_all(*, user, year: int) -> list[Budget]:
+    """Budgets for every active team without one for `year` (each its own transaction: a team the
+    profile has no rule for is skipped, not a reason to leave the others without)."""
+    created = []
+    have = Budget.objects.filter(year=year).values("station_id")
+    for station in Station.objects.active().exclude(pk__in=have).order_by("name"):
+        if not ledger.may_record(user, station.pk) or rule_for(station, year) is None:
+            continue
+        created.append(budget_set(user=user, station=station, year=year))
+    return created
+
+
+@transaction.atomic
+def disburse(*, user, station: Station, amount, date: datetime.date, month: datetime.date | None = None,
+             note: str = "") -> LedgerEntry:
+    """Release a batch of the team's budget from the bureau's account (Xiangzhou). Where the rule
+    says so, the batch is for a `month` whose monthly report the bureau has accepted. Batches never
+    release more than the budget."""
+    _require_keeper(user, station)
+    rule = rule_for(station, date.year)
+    errors = {}
+    if rule is None or rule.model != FundingModel.BATCHES:
+        raise ValidationError(_("%(team)s is not funded in batches.") % {"team": station})
+    try:
+        number = ledger.clean_amount(amount)
+    except ValidationError as error:
+        raise ValidationError({"amount": error.message_dict["amount"]}) from None
+    if number <= 0:
+        errors["amount"] = _("The amount must be more than zero.")
+    if rule.release_needs_report:
+        if month is None:
+            errors["month"] = _("Name the month whose accepted report this batch rewards.")
+        elif not Report.objects.filter(station=station, kind=ReportKind.MONTHLY, period_start=month.replace(day=1),
+                                       status=ReportStatus.ACCEPTED).exists():
+            errors["month"] = _("The monthly report for %(month)s has not been accepted.") % {
+                "month": f"{month:%Y-%m}"}
+    if errors:
+        raise ValidationError(errors)
+    ledger.lock_team(station.pk)
+    budget = Budget.objects.filter(station=station, year=date.year).values_list("amount", flat=True).first()
+    released = ledger.total(station, date.year, kind=EntryKind.DISBURSEMENT)
+    if budget is None or released + number > budget:
+        raise ValidationError({"amount": _(
+            "Only %(left)s yuan of the %(year)s budget is left to release.") % {
+            "left": max((budget or 0) - released, Decimal("0")), "year": date.year}})
+    reference = f"PF{month:%Y%m}" if month else ""
+    if month and LedgerEntry.objects.filter(station=station, kind=EntryKind.DISBURSEMENT, reference=reference,
+                                            reversal__isnull=True).exists():
+        raise ValidationError({"month": _("A batch for %(month)s has already been released.")
+                               % {"month": f"{month:%Y-%m}"}})
+    return ledger.entry_record(user=user, station=station, kind=EntryKind.DISBURSEMENT, amount=number, date=date,
+                               description=note or _("Batch released"), reference=reference)
+
+
+def lump_sum_due(station: Station, month: datetime.date) -> Decimal | None:
+    """The month's lump sum for `station`: the start-up amount in the month of the team's first
+    posting, the monthly amount after (None when the team is not funded by lump sum)."""
+    rule = rule_for(station, month.year)
+    if rule is None or rule.model != FundingModel.LUMP_SUM:
+        return None
+    first_posting = _first_posting_start(station)
+    first_month = first_posting is not None and (first_posting.year, first_posting.month) == (month.year, month.month)
+    return rule.month_amount(first_month=first_month)
+
+
+@transaction.atomic
+def lump_sum_pay(*, user, station: Station, month: datetime.date) -> LedgerEntry:
+    """Pay the team its lump sum for `month` (once a month; the amount is the rule's)."""
+    _require_keeper(user, station)
+    month = month.replace(day=1)
+    if month > timezone.localdate():
+        raise ValidationError({"month": _("That month has not begun.")})
+    amount = lump_sum_due(station, month)
+    if amount is None:
+        raise ValidationError(_("%(team)s is not funded by a lump sum.") % {"team": station})
+    ledger.lock_team(station.pk)
+    reference = f"BG{month:%Y%m}"
+    if LedgerEntry.objects.filter(station=station, kind=EntryKind.LUMP_SUM, reference=reference,
+                                  reversal__isnull=True).exists():
+        raise ValidationError({"month": _("The lump sum for %(month)s has already been paid.")
+                               % {"month": f"{month:%Y-%m}"}})
+    return ledger.entry_record(user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month,
+                               description=_("Lump sum for %(month)s") % {"month": f"{month:%Y-%m}"},
+                               reference=reference)
+
+
+# --- Budget increases -------------------------------------------------------------------------
+
+@transaction.atomic
+def increase_request(*, user, station: Station, year: int, amount, reason: str) -> BudgetIncrease:
+    """Ask for `amount` more for `station`'s `year`: the team itself or the bureau asks; the
+    profile's chain decides (`increase_decide`)."""
+    require(user, Action.FUNDS, station)
+    if not (station.pk in own_station_ids(user) or ledger.may_record(user, station.pk)):
+        raise PermissionDenied
+    try:
+        number = ledger.clean_amount(amount)
+    except ValidationError as error:
+        raise ValidationError({"amount": error.message_dict["amount"]}) from None
+    errors = {}
+    if number <= 0:
+        errors["amount"] = _("The amount must be more than zero.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the budget must rise.")
+    if not Budget.objects.filter(station=station, year=year).exists():
+        errors["year"] = _("%(team)s has no budget for %(year)s yet.") % {"team": station, "year": year}
+    if errors:
+        raise ValidationError(errors)
+    ledger.require_open_year(station.pk, year)
+    increase = BudgetIncrease(station=station, year=year, amount=number, reason=reason.strip(), requester=user)
+    save_validated(increase, user=user, reason=_("Asked"))
+    approvals.start(increase, user=user, reason=_("Approved"))
+    _raise_if_approved(increase, user)
+    return increase
+
+
+@transaction.atomic
+def increase_decide(*, user, increase: BudgetIncrease, approve: bool, comment: str = "") -> BudgetIncrease:
+    """Act in the pending step of a budget increase; the budget rises with the last approval
+    (never in a closed year)."""
+    require(user, Action.VIEW, increase.station)
+    ledger.require_open_year(increase.station_id, increase.year)
+    increase = approvals.decide(increase, user=user, approve=approve, comment=comment)
+    _raise_if_approved(increase, user)
+    return increase
+
+
+def _raise_if_approved(increase: BudgetIncrease, user) -> None:
+    if increase.status != RequestStatus.APPROVED:
+        return
+    budget = Budget.objects.select_for_update().get(station=increase.station, year=increase.year)
+    budget.amount += increase.amount
+    save_validated(budget, user=user, reason=str(increase))
