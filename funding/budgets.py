@@ -173,6 +173,46 @@ def lump_sum_pay(*, user, station: Station, month: datetime.date) -> LedgerEntry
                                reference=reference)
 
 
+def travel_lump_sum_due(station: Station, month: datetime.date) -> tuple[Decimal, int] | None:
+    """The travel lump sum of the team's posted people for `month` (Xuancheng: 派驻人员差旅费包干)
+    and how many people it is for — everyone posted to the team on any day of the month. None
+    when the rule pays no travel lump sum."""
+    rule = rule_for(station, month.year)
+    if rule is None or rule.travel_lump_sum is None:
+        return None
+    first = month.replace(day=1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    heads = (Posting.objects.filter(station=station, start_date__lte=last)
+             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first)).values("person").distinct().count())
+    return rule.travel_lump_sum * heads, heads
+
+
+@transaction.atomic
+def travel_lump_sum_pay(*, user, station: Station, month: datetime.date) -> LedgerEntry:
+    """Pay the posted people's travel lump sum for `month` (once a month), by one entry."""
+    _require_keeper(user, station)
+    month = month.replace(day=1)
+    if month > timezone.localdate():
+        raise ValidationError({"month": _("That month has not begun.")})
+    due = travel_lump_sum_due(station, month)
+    if due is None:
+        raise ValidationError(_("The funding rule of %(team)s pays no travel lump sum.") % {"team": station})
+    amount, heads = due
+    if not heads:
+        raise ValidationError({"month": _("Nobody was posted to %(team)s in %(month)s.")
+                               % {"team": station, "month": f"{month:%Y-%m}"}})
+    ledger.lock_team(station.pk)
+    reference = f"CL{month:%Y%m}"
+    if LedgerEntry.objects.filter(station=station, kind=EntryKind.LUMP_SUM, reference=reference,
+                                  reversal__isnull=True).exists():
+        raise ValidationError({"month": _("The travel lump sum for %(month)s has already been paid.")
+                               % {"month": f"{month:%Y-%m}"}})
+    return ledger.entry_record(
+        user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month, reference=reference,
+        description=_("Travel lump sum for %(month)s: %(heads)s posted people") % {
+            "month": f"{month:%Y-%m}", "heads": heads})
+
+
 # --- Budget increases -------------------------------------------------------------------------
 
 @transaction.atomic

@@ -52,6 +52,7 @@ from stations.services import save_validated, todo_close, todo_open
 from . import ledger
 from .budgets import rule_for
 from .models import (
+    LIVE_STATUSES,
     CategoryCheck,
     ClaimDecision,
     ClaimStatus,
@@ -160,8 +161,7 @@ def claim_file(*, user, station, date: datetime.date, category, amount, payee: s
     if errors:
         raise ValidationError(errors)
     ledger.require_open_year(station.pk, date.year)
-    if invoice and ExpenseClaim.objects.filter(invoice_number=invoice, status__in=ClaimStatus.values).exclude(
-            status__in=(ClaimStatus.REFUSED, ClaimStatus.WITHDRAWN)).exists():
+    if invoice and ExpenseClaim.objects.filter(invoice_number=invoice, status__in=LIVE_STATUSES).exists():
         raise ValidationError({"invoice_number": _("Invoice %(number)s has already been claimed.")
                                % {"number": invoice}})
 

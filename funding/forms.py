@@ -118,6 +118,8 @@ class YearForm(forms.Form):
 class MonthForm(forms.Form):
     month = forms.DateField(label=_("month"), input_formats=["%Y-%m"],
                             widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    travel = forms.BooleanField(required=False, widget=forms.HiddenInput,
+                                help_text=_("The posted people's travel lump sum rather than the team's."))
 
 
 class IncreaseForm(forms.Form):

@@ -143,6 +143,7 @@ def station(request, pk):
         "may_recover": yearend.may_record_recovery(request.user, team), "recoveries": recoveries,
         "batches": rule is not None and rule.model == FundingModel.BATCHES,
         "lump_sum": rule is not None and rule.model == FundingModel.LUMP_SUM,
+        "travel_lump_sum": rule is not None and rule.travel_lump_sum is not None,
         "claims": team.expense_claims.filter(year=year).select_related("category").order_by("-date", "-pk")[:20],
         "increases": team.budget_increases.filter(year=year),
         "month_form": MonthForm(initial={"month": timezone.localdate()}),
@@ -280,8 +281,9 @@ def lump_sum(request, pk):
         messages.error(request, _("Choose the month."))
         return _back(team, year_asked(request))
     month = form.cleaned_data["month"]
+    pay = budgets.travel_lump_sum_pay if form.cleaned_data["travel"] else budgets.lump_sum_pay
     try:
-        budgets.lump_sum_pay(user=request.user, station=team, month=month)
+        pay(user=request.user, station=team, month=month)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:

@@ -180,6 +180,40 @@ def test_a_lump_sum_is_paid_once_a_month_and_never_ahead(susong):
     assert LedgerEntry.objects.count() == 2
 
 
+# --- Xuancheng: the posted people's travel lump sum ------------------------------------------------
+
+def test_the_travel_lump_sum_is_paid_per_posted_person_once_a_month(world):
+    """Xuancheng's seed gives no amount: the administrator sets 800元 a person a month on the
+    branch rule; a branch with a chief and one staff member posted all February gets 1600元."""
+    from funding.models import FundingRule
+    from stations.models import Profile
+
+    use_profile("xuancheng")
+    rule = FundingRule.objects.get(version__profile=Profile.objects.get(code="xuancheng"), team_kind=StationKind.BRANCH)
+    branch = new_team(world, kind=StationKind.BRANCH, code="SZ", chief="chief_sz", staff=["staff_sz"])
+    bureau, february = world.users["bureau"], datetime.date(2026, 2, 1)
+    assert budgets.travel_lump_sum_due(branch, february) is None  # no amount in the rule yet
+    with pytest.raises(ValidationError) as refused:
+        budgets.travel_lump_sum_pay(user=bureau, station=branch, month=february)
+    assert refused.value.messages == ["The funding rule of 测试SZ pays no travel lump sum."]
+    rule.travel_lump_sum = Decimal("800")
+    rule.save()
+    assert budgets.travel_lump_sum_due(branch, february) == (Decimal("1600.00"), 2)
+    entry = budgets.travel_lump_sum_pay(user=bureau, station=branch, month=datetime.date(2026, 2, 17))
+    assert (entry.kind, entry.amount, entry.date, entry.reference, entry.description) == (
+        EntryKind.LUMP_SUM, Decimal("1600.00"), february, "CL202602", "Travel lump sum for 2026-02: 2 posted people")
+    with pytest.raises(ValidationError) as refused:
+        budgets.travel_lump_sum_pay(user=bureau, station=branch, month=february)
+    assert refused.value.message_dict == {"month": ["The travel lump sum for 2026-02 has already been paid."]}
+    empty = new_team(world, kind=StationKind.BRANCH, code="XM")  # nobody posted there
+    with pytest.raises(ValidationError) as refused:
+        budgets.travel_lump_sum_pay(user=bureau, station=empty, month=february)
+    assert refused.value.message_dict == {"month": ["Nobody was posted to 测试XM in 2026-02."]}
+    with pytest.raises(PermissionDenied):
+        budgets.travel_lump_sum_pay(user=world.users["chief_sz"], station=branch, month=datetime.date(2026, 3, 1))
+    assert LedgerEntry.objects.filter(station=branch).count() == 1
+
+
 # --- Budget increases (Shanting: finance, audit and the bureau agree) ----------------------------
 
 def ask(world, persona="chief_a", amount="100000", reason="增设深圳办公室"):

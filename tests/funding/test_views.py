@@ -521,3 +521,26 @@ def test_closing_last_year_returns_its_balance_and_shuts_it(funded, en):
     assert LedgerEntry.objects.count() == before
     # This year stays open.
     assert client.get(station_url(funded)).context["closed"] is None
+
+
+def test_the_travel_lump_sum_button_pays_the_posted_people_of_a_branch(world, en):
+    """Xuancheng's branches with a travel lump sum set on their rule: the team page offers the
+    button to the bureau, and the same one-click form pays the month once."""
+    from funding.models import FundingRule
+    from stations.models import Profile
+
+    from .conftest import use_profile
+
+    use_profile("xuancheng")
+    FundingRule.objects.filter(version__profile=Profile.objects.get(code="xuancheng"),
+                               team_kind=StationKind.BRANCH).update(travel_lump_sum=Decimal("800"))
+    branch = new_team(world, kind=StationKind.BRANCH, code="SZ", chief="chief_sz")
+    page = en("bureau").get(reverse("funding:station", args=[branch.pk]))
+    assert 'data-testid="travel-lump-sum"' in page.content.decode()
+    url = reverse("funding:lump_sum", args=[branch.pk])
+    for _attempt in range(2):  # the second is refused: the month is paid
+        en("bureau").post(url, {"month": "2026-10", "travel": "on"})
+    entry = LedgerEntry.objects.get(station=branch)
+    assert (entry.kind, entry.amount, entry.reference) == (EntryKind.LUMP_SUM, Decimal("800.00"), "CL202610")
+    assert 'data-testid="travel-lump-sum"' not in en("chief_sz").get(
+        reverse("funding:station", args=[branch.pk])).content.decode()
