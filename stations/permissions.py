@@ -210,8 +210,8 @@ def user_can(user, action: Action, station: Station | None = None) -> bool:
     if condition is None:
         return False
     if station is None:
-        # Anyone posted to a team can see and work on at least that one: no query needed.
-        if condition == Q() or (action in (Action.VIEW, Action.WORK) and access.own_station_ids):
+        # Anyone posted to a team can see, work on and read the money of at least that one: no query.
+        if condition == Q() or (action in (Action.VIEW, Action.WORK, Action.FUNDS) and access.own_station_ids):
             return True
         cache_key = (Action(action), None)
         if cache_key not in access._cache:
