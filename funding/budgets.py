@@ -152,25 +152,38 @@ def lump_sum_due(station: Station, month: datetime.date) -> Decimal | None:
     return rule.month_amount(first_month=first_month)
 
 
+def _month_begun(month: datetime.date) -> datetime.date:
+    """The first of `month`, refused when that month is still to come (money is never paid ahead)."""
+    month = month.replace(day=1)
+    if month > timezone.localdate():
+        raise ValidationError({"month": _("That month has not begun.")})
+    return month
+
+
+def _pay_month(*, user, station: Station, month: datetime.date, amount: Decimal, reference: str,
+               description: str, already: str) -> LedgerEntry:
+    """One lump-sum entry for the month under the team's lock; `already` is the refusal when an
+    entry with the same `reference` (that was not reversed) has been paid."""
+    ledger.lock_team(station.pk)
+    if LedgerEntry.objects.filter(station=station, kind=EntryKind.LUMP_SUM, reference=reference,
+                                  reversal__isnull=True).exists():
+        raise ValidationError({"month": already})
+    return ledger.entry_record(user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month,
+                               description=description, reference=reference)
+
+
 @transaction.atomic
 def lump_sum_pay(*, user, station: Station, month: datetime.date) -> LedgerEntry:
     """Pay the team its lump sum for `month` (once a month; the amount is the rule's)."""
     _require_keeper(user, station)
-    month = month.replace(day=1)
-    if month > timezone.localdate():
-        raise ValidationError({"month": _("That month has not begun.")})
+    month = _month_begun(month)
     amount = lump_sum_due(station, month)
     if amount is None:
         raise ValidationError(_("%(team)s is not funded by a lump sum.") % {"team": station})
-    ledger.lock_team(station.pk)
-    reference = f"BG{month:%Y%m}"
-    if LedgerEntry.objects.filter(station=station, kind=EntryKind.LUMP_SUM, reference=reference,
-                                  reversal__isnull=True).exists():
-        raise ValidationError({"month": _("The lump sum for %(month)s has already been paid.")
-                               % {"month": f"{month:%Y-%m}"}})
-    return ledger.entry_record(user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month,
-                               description=_("Lump sum for %(month)s") % {"month": f"{month:%Y-%m}"},
-                               reference=reference)
+    words = {"month": f"{month:%Y-%m}"}
+    return _pay_month(user=user, station=station, month=month, amount=amount, reference=f"BG{month:%Y%m}",
+                      description=_("Lump sum for %(month)s") % words,
+                      already=_("The lump sum for %(month)s has already been paid.") % words)
 
 
 def travel_lump_sum_due(station: Station, month: datetime.date) -> tuple[Decimal, int] | None:
@@ -191,26 +204,17 @@ def travel_lump_sum_due(station: Station, month: datetime.date) -> tuple[Decimal
 def travel_lump_sum_pay(*, user, station: Station, month: datetime.date) -> LedgerEntry:
     """Pay the posted people's travel lump sum for `month` (once a month), by one entry."""
     _require_keeper(user, station)
-    month = month.replace(day=1)
-    if month > timezone.localdate():
-        raise ValidationError({"month": _("That month has not begun.")})
+    month = _month_begun(month)
     due = travel_lump_sum_due(station, month)
     if due is None:
         raise ValidationError(_("The funding rule of %(team)s pays no travel lump sum.") % {"team": station})
     amount, heads = due
+    words = {"team": station, "month": f"{month:%Y-%m}", "heads": heads}
     if not heads:
-        raise ValidationError({"month": _("Nobody was posted to %(team)s in %(month)s.")
-                               % {"team": station, "month": f"{month:%Y-%m}"}})
-    ledger.lock_team(station.pk)
-    reference = f"CL{month:%Y%m}"
-    if LedgerEntry.objects.filter(station=station, kind=EntryKind.LUMP_SUM, reference=reference,
-                                  reversal__isnull=True).exists():
-        raise ValidationError({"month": _("The travel lump sum for %(month)s has already been paid.")
-                               % {"month": f"{month:%Y-%m}"}})
-    return ledger.entry_record(
-        user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month, reference=reference,
-        description=_("Travel lump sum for %(month)s: %(heads)s posted people") % {
-            "month": f"{month:%Y-%m}", "heads": heads})
+        raise ValidationError({"month": _("Nobody was posted to %(team)s in %(month)s.") % words})
+    return _pay_month(user=user, station=station, month=month, amount=amount, reference=f"CL{month:%Y%m}",
+                      description=_("Travel lump sum for %(month)s: %(heads)s posted people") % words,
+                      already=_("The travel lump sum for %(month)s has already been paid.") % words)
 
 
 # --- Budget increases -------------------------------------------------------------------------
