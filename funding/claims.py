@@ -157,7 +157,7 @@ def claim_file(*, user, station, date: datetime.date, category, amount, payee: s
     if rule.receipts_required and not invoice:
         errors["invoice_number"] = _("Give the invoice number printed on the receipt.")
     if category is not None and "amount" not in errors and "date" not in errors:
-        errors.update(_category_errors(category, station, date, number, nights, days, city, event))
+        errors.update(_category_errors(category, station, rule.version, number, nights, days, city, event))
     if errors:
         raise ValidationError(errors)
     ledger.require_open_year(station.pk, date.year)
@@ -181,9 +181,9 @@ def claim_file(*, user, station, date: datetime.date, category, amount, payee: s
     return claim
 
 
-def _category_errors(category, station, date, amount, nights, days, city, event) -> dict[str, str]:
+def _category_errors(category, station, version, amount, nights, days, city, event) -> dict[str, str]:
+    """What the category's check says of the claim, under the funding rule's profile `version`."""
     errors = {}
-    version = rule_for(station, date.year).version
     check = category.checked_against
     if check == CategoryCheck.LODGING:
         standard = standard_for(version, city or station.home_city)
