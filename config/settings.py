@@ -175,6 +175,8 @@ else:
 
 # --- Transport security (production defaults; DEBUG relaxes them for http://127.0.0.1) -------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe app servers over plain HTTP; the health check answers them instead of a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -218,12 +220,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         **(
             {
+                # Several gunicorn workers write this file: none of them may rotate it (each would
+                # rotate on its own and delete the others' day). logrotate rotates it daily and
+                # keeps at least 180 days (MLPS 2.0; deploy/logrotate/outpost); this handler
+                # reopens the file when it has been moved.
                 "file": {
-                    "class": "logging.handlers.TimedRotatingFileHandler",
+                    "class": "logging.handlers.WatchedFileHandler",
                     "filename": str(Path(LOG_DIR) / "outpost.log"),
-                    "when": "midnight",
-                    # Keep at least 180 days of security logs (MLPS 2.0).
-                    "backupCount": max(180, env.int("SECURITY_LOG_DAYS", default=180)),
                     "formatter": "plain",
                     "encoding": "utf-8",
                 }

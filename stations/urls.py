@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import duty_views, report_views, views
+from . import duty_views, health, report_views, views
 
 app_name = "stations"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("todo/", views.TodoListView.as_view(), name="todo_list"),
     path("todo/<int:pk>/done/", views.todo_done, name="todo_done"),
     path("profiles/", views.ProfileListView.as_view(), name="profile_list"),
+    path("health/", health.health, name="health"),
     # Station duty: leave and home service, spot checks, events.
     path("absences/", duty_views.absence_list, name="absence_list"),
     path("absences/new/", duty_views.absence_create, name="absence_create"),

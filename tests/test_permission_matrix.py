@@ -97,6 +97,8 @@ MATRIX = {
     "password_confirm": (None, EVERYONE),
     "set_language": (None, (NOT_ALLOWED,) * 11),
     "favicon": (None, (HTTPStatus.MOVED_PERMANENTLY,) * 11),
+    # For load balancers: public, the same answer whoever asks (tests/stations/test_health.py).
+    "stations:health": (None, (OK,) * 11),
     "stations:worklog_today": (None, TEAM_MEMBERS),
     # chief_a's month: their team, readers of people, their home unit.
     "stations:worklog_month": (
