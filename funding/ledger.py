@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CheckConstraint, Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import CheckConstraint, Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -345,10 +345,12 @@ def _share(spent: Decimal, budget: Decimal | None) -> Decimal | None:
 def execution(station: Station, year: int) -> Execution:
     """Spending by category against the budget (three queries: categories with their spending,
     the team-year's totals, the budget). Inactive categories appear only if something was spent."""
-    in_year = Q(entries__station=station, entries__year=year)
-    categories = ExpenseCategory.objects.annotate(
-        total=_sum(in_year, field="entries__amount")
-    ).order_by("position", "pk")
+    # The team-year's spending per category is summed where the (station, year) index finds its
+    # entries; a sum filtered inside the join would read every team's entries.
+    spent_by = Subquery(LedgerEntry.objects.of(station, year).filter(category=OuterRef("pk")).order_by()
+                        .values("category").annotate(total=Sum("amount")).values("total"))
+    categories = ExpenseCategory.objects.annotate(total=Coalesce(spent_by, Value(
+        ZERO, output_field=DecimalField(max_digits=14, decimal_places=2)))).order_by("position", "pk")
     totals = LedgerEntry.objects.of(station, year).aggregate(
         balance=_sum(), spent=_sum(Q(category__isnull=False)), self_funded=_sum(EXTRA)
     )

@@ -9,18 +9,22 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self):
+        from stations.scale import SCALE_EXTENSIONS
         from stations.services import DEMO_EXTENSIONS, PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
 
-        from . import demo
+        from . import demo, scale, signals
         from .services import lead_rules_copy, lead_rules_install_preset
 
         if demo.seed not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(demo.seed)
+        if (20, scale.seed) not in SCALE_EXTENSIONS:
+            SCALE_EXTENSIONS.append((20, scale.seed))
         if lead_rules_install_preset not in PRESET_EXTENSIONS:
             PRESET_EXTENSIONS.append(lead_rules_install_preset)
         if lead_rules_copy not in PROFILE_COPY_EXTENSIONS:
             PROFILE_COPY_EXTENSIONS.append(lead_rules_copy)
         self._extend_duty()
+        signals.connect()
 
     @staticmethod
     def _extend_duty():

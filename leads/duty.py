@@ -19,8 +19,7 @@ from django import forms
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from stations.figures import Column
 from stations.warnings import Warning
@@ -148,9 +147,10 @@ def progress_warnings(context):
             continue
         person = posting.person
         since = max(filter(None, [latest, posting.start_date]))
-        yield Warning(f"no_progress:{person.pk}:{since}", "no_progress", posting.station, _(
-            "%(person)s: no progress at %(team)s since %(date)s (limit %(months)s months).") % {
-            "person": person.name, "team": posting.station.name, "date": since, "months": version.no_progress_months},
+        yield Warning(f"no_progress:{person.pk}:{since}", "no_progress", posting.station, gettext_noop(
+            "%(person)s: no progress at %(team)s since %(date)s (limit %(months)s months)."), {
+            "person": person.name, "team": posting.station.name, "date": str(since),
+            "months": version.no_progress_months},
             f"{reverse('leads:list')}?station={posting.station_id}", person, since)
 
 
@@ -185,9 +185,9 @@ def visit_warnings(context):
 def _visit_warning(station, person, done, target, monday, url):
     who = person.name if person else station.name
     key = f"visits_short:{'p' + str(person.pk) if person else station.pk}:{monday}"
-    return Warning(key, "visits_short", station, _(
-        "%(who)s: %(done)s enterprise visits in the week of %(date)s (target %(target)s).") % {
-        "who": who, "done": done, "date": monday, "target": target}, url, person, monday, team_acts=True)
+    return Warning(key, "visits_short", station, gettext_noop(
+        "%(who)s: %(done)s enterprise visits in the week of %(date)s (target %(target)s)."), {
+        "who": who, "done": done, "date": str(monday), "target": target}, url, person, monday, team_acts=True)
 
 
 WARNING_KINDS = {

@@ -67,10 +67,10 @@ def _filter_context(request, filters):
 @login_required
 def lead_list(request):
     filters = selectors.LeadFilters.from_query(request.GET)
-    leads = selectors.lead_list(user=request.user, filters=filters)
+    leads = selectors.lead_list(user=request.user, filters=filters, classes=False)
     page = Paginator(leads, 50).get_page(request.GET.get("page"))
     return render(request, "leads/lead_list.html", {
-        **_filter_context(request, filters), "page_obj": page, "leads": page.object_list,
+        **_filter_context(request, filters), "page_obj": page, "leads": selectors.mark_classes(page.object_list),
         "is_paginated": page.has_other_pages(),
         "can_file": user_can(request.user, Action.WORK), "rules": services.rules_for(),
     })
@@ -98,8 +98,11 @@ def lead_funnel(request):
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = None
+    funnel = selectors.funnel(user=request.user, year=year)
+    # A province has a thousand teams: the table shows fifty at a time under the totals.
+    teams = Paginator(funnel["stations"], 50).get_page(request.GET.get("page"))
     return render(request, "leads/lead_funnel.html", {
-        "funnel": selectors.funnel(user=request.user, year=year), "year": year,
+        "funnel": funnel, "teams": teams, "page_obj": teams, "is_paginated": teams.has_other_pages(), "year": year,
         "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1)})
 
 

@@ -9,9 +9,10 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self):
+        from stations.scale import SCALE_EXTENSIONS
         from stations.services import DEMO_EXTENSIONS, PRESET_EXTENSIONS, PROFILE_COPY_EXTENSIONS
 
-        from . import demo
+        from . import demo, scale
         from .rewards import reward_rules_copy, reward_rules_install_preset
         from .services import schemes_copy, schemes_install_preset
 
@@ -23,3 +24,5 @@ class ScoringConfig(AppConfig):
                 PROFILE_COPY_EXTENSIONS.append(copy)
         if demo.seed not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(demo.seed)
+        if (90, scale.seed) not in SCALE_EXTENSIONS:
+            SCALE_EXTENSIONS.append((90, scale.seed))

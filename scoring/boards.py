@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -42,23 +43,33 @@ def schemes_of_year(year: int):
         ScoringScheme.objects.none()
 
 
-def ranking(*, visible, scheme, period: str, first, last) -> dict:
-    """The ranking board of a scheme for a period: every evaluation in `visible` (a queryset of
+def ranking(*, visible, scheme, period: str, first, last, page=None, per_page: int = 50) -> dict:
+    """The ranking board of a scheme for a period: the evaluations in `visible` (a queryset of
     evaluations the reader may see) with each item's points, the total, the grade and the change
-    against the previous period. Three queries whatever the number of subjects.
+    against the previous period. With `page` (a page number, as typed), only that page of
+    `per_page` subjects, ranked among all; without, every subject (the Excel sheet). A fixed
+    number of queries whatever the number of subjects.
 
-    Returns {"scheme", "items", "rows"}; each row has "rank", "evaluation" (its lines prefetched,
-    in item order), "points" (per item, None for an unscored judgement), "change" and "interview"."""
-    rows = list(visible.filter(scheme=scheme, period_start=first, period_end=last)
-                .select_related("person", "station", "unit").prefetch_related("lines")
-                .order_by(F("total").desc(nulls_last=True), "pk"))  # judgement pending: last
+    Returns {"scheme", "items", "rows", "page_obj"}; each row has "rank", "evaluation" (its lines
+    prefetched, in item order), "points" (per item, None for an unscored judgement), "change" and
+    "interview"; "page_obj" is the page shown (None without `page`)."""
+    ordered = (visible.filter(scheme=scheme, period_start=first, period_end=last)
+               .select_related("person", "station", "unit").prefetch_related("lines")
+               .order_by(F("total").desc(nulls_last=True), "pk"))  # judgement pending: last
+    page_obj, offset = None, 0
+    if page is not None:
+        page_obj = Paginator(ordered, per_page).get_page(page)
+        rows = list(page_obj.object_list)
+        offset = (page_obj.number - 1) * per_page
+    else:
+        rows = list(ordered)
     before_first, before_last = previous_period(period, first, last)
     before = {(row["station_id"], row["person_id"], row["unit_id"]): row["total"] for row in visible.filter(
         scheme__code=scheme.code, period_start=before_first, period_end=before_last).values(
         "station_id", "person_id", "unit_id", "total")}
     items = list(scheme.items.all())
     board = []
-    for rank, evaluation in enumerate(rows, start=1):
+    for rank, evaluation in enumerate(rows, start=offset + 1):
         points = {line.item_id: line.points for line in evaluation.lines.all()}
         previous = before.get((evaluation.station_id, evaluation.person_id, evaluation.unit_id))
         board.append({"rank": rank, "evaluation": evaluation, "points": [points.get(item.pk) for item in items],
@@ -66,4 +77,4 @@ def ranking(*, visible, scheme, period: str, first, last) -> dict:
                       else None,
                       "interview": scheme.interview_line is not None and evaluation.total is not None
                       and evaluation.total <= scheme.interview_line})
-    return {"scheme": scheme, "items": items, "rows": board}
+    return {"scheme": scheme, "items": items, "rows": board, "page_obj": page_obj}

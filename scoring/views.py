@@ -36,8 +36,9 @@ def _period(request, year):
     return (code, *period_dates(year, code))
 
 
-def _board(request, scheme, period, first, last):
-    return ranking(visible=access.evaluations_for(request.user), scheme=scheme, period=period, first=first, last=last)
+def _board(request, scheme, period, first, last, page=None):
+    return ranking(visible=access.evaluations_for(request.user), scheme=scheme, period=period, first=first, last=last,
+                   page=page)
 
 
 @login_required
@@ -45,7 +46,10 @@ def evaluation_list(request):
     """The ranking board: a period's evaluations the user may see, best first, per scheme."""
     year = _year(request)
     period, first, last = _period(request, year)
-    schemes = [_board(request, scheme, period, first, last) for scheme in schemes_of_year(year)]
+    # A province's board has thousands of people: fifty a page, ranked among all (one page number
+    # for every scheme of the year). The Excel sheet has them all.
+    page = request.GET.get("page") or 1
+    schemes = [_board(request, scheme, period, first, last, page) for scheme in schemes_of_year(year)]
     return render(request, "scoring/evaluation_list.html", {
         "year": year, "period": period, "periods": PERIOD_LABELS, "schemes": schemes,
         "may_compute": access.may_compute(request.user),

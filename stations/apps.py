@@ -9,9 +9,10 @@ class StationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401  (security-event receivers)
+        from . import signals  # security-event receivers (on import) and the warnings' receivers
         from .roles import sync_role_groups_after_migrate
 
         # After every migrate (all apps' permissions exist by then), bring the role groups in line
         # with stations/roles.py.
         post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="outpost_sync_role_groups")
+        signals.connect_warning_receivers()

@@ -6,6 +6,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +28,16 @@ from .duty_forms import (
 )
 from .exports import circular_workbook
 from .forms import apply_service_errors
-from .models import FILE_KINDS, DispatchMeeting, DispatchTask, Posting, Report, ReportKind, TaskStatus
+from .models import (
+    FILE_KINDS,
+    DispatchMeeting,
+    DispatchTask,
+    Posting,
+    Report,
+    ReportKind,
+    ReportStatus,
+    TaskStatus,
+)
 from .permissions import (
     READ_ALL_ROLES,
     Action,
@@ -173,8 +183,19 @@ def review_queue(request):
     if not user_can(request.user, Action.REVIEW):
         raise PermissionDenied
     year, month = _month(request)
+    queue = reports.review_queue(user=request.user, year=year, month=month)
+    # A province has a thousand teams: the rows of one status (the badges), fifty a page.
+    status = request.GET.get("status", "")
+    rows = queue["rows"]
+    if status == "missing":
+        rows = [row for row in rows if row["report"] is None or row["status"] == ReportStatus.DRAFT]
+    elif status in ReportStatus.values:
+        rows = [row for row in rows if row["status"] == status]
+    else:
+        status = ""
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "stations/review_queue.html", {
-        "queue": reports.review_queue(user=request.user, year=year, month=month),
+        "queue": queue, "rows": page, "page_obj": page, "is_paginated": page.has_other_pages(), "status": status,
         "month": datetime.date(year, month, 1),
         "previous": _shift(year, month, -1), "next": _shift(year, month, 1),
     })
@@ -319,12 +340,18 @@ def task_done(request, pk):
 def warning_list(request):
     if not user_can(request.user, Action.VIEW):
         raise PermissionDenied
-    found = warnings.warnings_for(user=request.user)
+    visible = stations_for(request.user, Action.VIEW)
+    warnings.refresh(visible)
     kind = request.GET.get("kind", "")
-    shown = [warning for warning in found if not kind or warning.kind == kind]
+    present = set(warnings.stored_rows(visible).order_by().values_list("kind", flat=True).distinct())
+    kind = kind if kind in present else ""
+    # Fifty a page, counted and cut in the database: a province has thousands of warnings.
+    page = Paginator(warnings.stored_rows(visible, kind=kind), 50).get_page(request.GET.get("page"))
     return render(request, "stations/warning_list.html", {
-        "warnings": shown, "kinds": sorted({(warning.kind, str(warning.label)) for warning in found}),
-        "kind": kind, "open_count": sum(1 for warning in found if not warning.handled),
+        "warnings": [warnings.as_warning(row) for row in page.object_list], "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "kinds": sorted((value, str(warnings.KINDS.get(value, value))) for value in present),
+        "kind": kind, "open_count": warnings.stored_rows(visible).filter(handled=False).count(),
     })
 
 

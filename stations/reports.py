@@ -212,8 +212,10 @@ def review_queue(*, user, year: int, month: int) -> dict:
     due = due_date(ReportKind.MONTHLY, first, _last, version)
     today = timezone.localdate()
     stations = list(stations_for(user, Action.VIEW).filter(is_active=True).order_by("name"))
+    # A queue row shows a report's status and dates, never its text or figures: left unread.
     reports = {report.station_id: report for report in Report.objects.filter(
-        station__in=[station.pk for station in stations], kind=ReportKind.MONTHLY, period_start=first)}
+        station__in=[station.pk for station in stations], kind=ReportKind.MONTHLY, period_start=first)
+        .defer("figures", "body")}
     own = own_station_ids(user)
     rows = []
     for station in stations:
@@ -226,7 +228,7 @@ def review_queue(*, user, year: int, month: int) -> dict:
                      "status": report.status if report else "", "own": station.pk in own})
     others = list(Report.objects.filter(station__in=[station.pk for station in stations], status=ReportStatus.SUBMITTED)
                   .exclude(kind=ReportKind.MONTHLY, period_start=first).select_related("station")
-                  .order_by("first_submitted_at"))
+                  .defer("figures", "body").order_by("first_submitted_at"))
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in ReportStatus.values}
     counts["missing"] = sum(1 for row in rows if row["report"] is None or row["status"] == ReportStatus.DRAFT)
     return {"rows": rows, "others": others, "due": due, "counts": counts}

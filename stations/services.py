@@ -430,4 +430,7 @@ def presets_install(*, update: bool = False) -> list[Profile]:
         for extension in PRESET_EXTENSIONS:
             extension(version, preset["code"])
         installed.append(profile)
+    from .warnings import mark_all_stale
+
+    mark_all_stale()  # the rules were bulk-created, which sends no signal
     return installed

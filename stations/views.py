@@ -17,9 +17,11 @@ from .exports import roster_workbook
 from .forms import PersonForm, PostingEndForm, PostingForm, StationForm, WorkLogForm, apply_service_errors
 from .models import Station, StationKind, TodoItem, WorkLog
 from .models.security import SecurityEventKind
-from .permissions import Action, Role, has_role, own_station_ids, roles_of, unit_of, user_can
+from .permissions import Action, Role, has_role, own_station_ids, roles_of, stations_for, unit_of, user_can
 from .security import password_confirmed_required, record
 
+# Teams listed on a reader's home page (the team list pages through all of them).
+HOME_TEAMS = 20
 
 class HomeView(LoginRequiredMixin, TemplateView):
     """The start page, by role: teams for readers of all teams, one's own team, or one's people."""
@@ -35,14 +37,21 @@ class HomeView(LoginRequiredMixin, TemplateView):
             user.is_superuser or roles_of(user) - {Role.PARK, Role.HOME_UNIT}
         )
         if context["is_reader"]:
-            context["stations"] = selectors.station_list(user=user)
+            # The first teams only, with the count and a link to the paged list: a province has
+            # a thousand, and the home page is the one every reader opens first.
+            stations = selectors.station_list(user=user)
+            context["stations"] = list(stations[:HOME_TEAMS])
+            context["station_count"] = stations.count()
         elif has_role(user, Role.HOME_UNIT):
             context["home_unit_stations"] = selectors.station_list(user=user)
         context["is_park"] = Role.PARK in roles_of(user)
         if has_role(user, Role.BUREAU):
-            found = [warning for warning in warnings.warnings_for(user=user) if not warning.handled]
-            context["warnings"] = found[:8]
-            context["warning_count"] = len(found)
+            # Counted and cut in the database: a province has thousands of warnings.
+            visible = stations_for(user, Action.VIEW)
+            warnings.refresh(visible)
+            open_rows = warnings.stored_rows(visible).filter(handled=False)
+            context["warnings"] = [warnings.as_warning(row) for row in open_rows[:8]]
+            context["warning_count"] = open_rows.count()
         context["profile"] = selectors.active_profile()
         return context
 

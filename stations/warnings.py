@@ -6,6 +6,15 @@ for many teams at once with a fixed number of queries; `stations` provides prese
 events and the bureau's own judgements, the leads app adds progress and visits (in its
 `AppConfig.ready`). `send_reminders` puts the unhandled ones in the to-do lists of the people who
 must act and e-mails them.
+
+Computing walks every day of every posting, so the pages do not compute: they read a stored
+snapshot per team (`StoredWarning`, `WarningState`). `refresh` computes again only the teams whose
+snapshot is not from today or was marked stale; `stored` reads the rows. A team is marked stale
+(`mark_stale`, `mark_stale_for_people`, `mark_all_stale`) by the receivers in `stations.signals`
+and `leads.signals` when a row the providers read is saved or deleted (see `WATCHED` there). Writes
+that send no signal — `bulk_create`, `QuerySet.update`, raw SQL, e.g. `load_holidays` or a seed —
+are not seen until the next day's recompute (a snapshot lives one day at most), unless the code
+doing them calls `mark_stale` itself. `compute` stays the pure computation, for any set of teams.
 """
 
 from __future__ import annotations
@@ -16,10 +25,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from . import reports as report_rules
 from . import workdays
@@ -36,7 +46,9 @@ from .models import (
     ReportStatus,
     RequestStatus,
     Station,
+    StoredWarning,
     TodoItem,
+    WarningState,
 )
 from .models.todo import TodoKind
 from .permissions import Action, Role, stations_for
@@ -57,10 +69,16 @@ KINDS = {
 
 @dataclass
 class Warning:
+    """A warning as providers yield it and pages show it. `message` is an untranslated msgid
+    (marked with `gettext_noop`) and `params` its JSON-safe values (dates as ISO strings; a value
+    to translate too as `translatable(msgid)`): the text is translated when read, so one stored
+    row serves readers of every language."""
+
     key: str
     kind: str
     station: Station
-    detail: str
+    message: str
+    params: dict
     url: str
     person: object = None
     since: datetime.date | None = None
@@ -70,6 +88,19 @@ class Warning:
     @property
     def label(self):
         return KINDS.get(self.kind, self.kind)
+
+    @property
+    def detail(self) -> str:
+        params = {name: gettext(value["msgid"]) if isinstance(value, dict) else value
+                  for name, value in self.params.items()}
+        return gettext(self.message) % params
+
+
+def translatable(text) -> dict:
+    """A param translated when the warning is read: the msgid of `text` (a string marked with
+    `gettext_noop`, or a lazy translation such as a choice's label)."""
+    with override(None):  # no language: gettext gives back the msgid
+        return {"msgid": str(text)}
 
 
 @dataclass
@@ -120,26 +151,28 @@ def presence_warnings(context: Context):
             else:
                 streak = 0
         if found:
-            yield Warning(f"away_streak:{posting.pk}:{found[0]}", "away_streak", station, _(
-                "%(person)s: %(days)s consecutive days away from %(date)s (limit %(limit)s).") % {
-                "person": person.name, "days": found[1], "date": found[0], "limit": version.away_consecutive_days},
+            yield Warning(f"away_streak:{posting.pk}:{found[0]}", "away_streak", station, gettext_noop(
+                "%(person)s: %(days)s consecutive days away from %(date)s (limit %(limit)s)."), {
+                "person": person.name, "days": found[1], "date": str(found[0]),
+                "limit": version.away_consecutive_days},
                 f"{url}&month={found[0]:%Y-%m}", person, found[0])
         if version.away_working_days and total >= version.away_working_days:
-            yield Warning(f"away_total:{posting.pk}", "away_total", station, _(
-                "%(person)s: %(days)s working days away since %(date)s (limit %(limit)s).") % {
-                "person": person.name, "days": total, "date": starts[posting.pk], "limit": version.away_working_days},
+            yield Warning(f"away_total:{posting.pk}", "away_total", station, gettext_noop(
+                "%(person)s: %(days)s working days away since %(date)s (limit %(limit)s)."), {
+                "person": person.name, "days": total, "date": str(starts[posting.pk]),
+                "limit": version.away_working_days},
                 url, person, starts[posting.pk])
         for date in facts.false_reports(person.pk):
             if date >= posting.start_date:
-                yield Warning(f"false_report:{person.pk}:{date}", "false_report", station, _(
-                    "%(person)s logged %(date)s at post; a spot check found otherwise.") % {
-                    "person": person.name, "date": date}, f"{url}&month={date:%Y-%m}", person, date)
+                yield Warning(f"false_report:{person.pk}:{date}", "false_report", station, gettext_noop(
+                    "%(person)s logged %(date)s at post; a spot check found otherwise."), {
+                    "person": person.name, "date": str(date)}, f"{url}&month={date:%Y-%m}", person, date)
         target = version.on_post_days_month
         if target and posting.start_date <= last_month_first:
             days = facts.count(person.pk, Day.ON_POST, last_month_first, last_month_last)
             if days < target:
-                yield Warning(f"on_post_short:{person.pk}:{last_month_first:%Y-%m}", "on_post_short", station, _(
-                    "%(person)s: %(days)s days at post in %(month)s (target %(target)s).") % {
+                yield Warning(f"on_post_short:{person.pk}:{last_month_first:%Y-%m}", "on_post_short", station,
+                    gettext_noop("%(person)s: %(days)s days at post in %(month)s (target %(target)s)."), {
                     "person": person.name, "days": days, "month": f"{last_month_first:%Y-%m}", "target": target},
                     f"{url}&month={last_month_first:%Y-%m}", person, last_month_first, team_acts=True)
 
@@ -203,12 +236,13 @@ def _overdue(context, version, kinds, station_ids, since):
                 report = reports.get((station_id, kind, first))
                 if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
                     continue
-                state = _("returned, not sent again") if report and report.status == ReportStatus.RETURNED else (
-                    _("a draft") if report else _("not started"))
-                yield Warning(f"report_overdue:{station_id}:{kind}:{first}", "report_overdue", station, _(
-                    "%(kind)s for %(period)s was due on %(due)s: %(state)s (%(days)s days late).") % {
-                    "kind": ReportKind(kind).label, "period": f"{first:%Y-%m}", "due": due, "state": state,
-                    "days": (context.today - due).days},
+                state = gettext_noop("returned, not sent again") if (
+                    report and report.status == ReportStatus.RETURNED) else (
+                    gettext_noop("a draft") if report else gettext_noop("not started"))
+                yield Warning(f"report_overdue:{station_id}:{kind}:{first}", "report_overdue", station, gettext_noop(
+                    "%(kind)s for %(period)s was due on %(due)s: %(state)s (%(days)s days late)."), {
+                    "kind": translatable(ReportKind(kind).label), "period": f"{first:%Y-%m}", "due": str(due),
+                    "state": translatable(state), "days": (context.today - due).days},
                     report.get_absolute_url() if report else reverse("stations:report_list", args=[station_id]),
                     since=due, team_acts=True)
 
@@ -220,9 +254,9 @@ def judgement_warnings(context: Context):
         station_id__in=station_ids, kind=AccountabilityKind.POOR_PROGRESS).select_related("person")
     for record in judged:
         # The evidence stays on the person's page, which colleagues do not read.
-        yield Warning(f"poor_progress:{record.pk}", "poor_progress", context.stations[record.station_id], _(
-            "%(person)s was judged on %(date)s to progress badly; an interview is due.") % {
-            "person": record.person.name, "date": record.decided_on},
+        yield Warning(f"poor_progress:{record.pk}", "poor_progress", context.stations[record.station_id],
+                      gettext_noop("%(person)s was judged on %(date)s to progress badly; an interview is due."), {
+            "person": record.person.name, "date": str(record.decided_on)},
             record.get_absolute_url(), record.person, record.decided_on)
 
 
@@ -232,9 +266,9 @@ def event_warnings(context: Context):
     for event in Event.objects.filter(station_id__in=set(context.stations), is_large=True, approved_in_advance=False,
                                       date__lte=context.today, date__gte=context.today - datetime.timedelta(days=90)
                                       ).exclude(status__in=(RequestStatus.REFUSED, RequestStatus.WITHDRAWN)):
-        yield Warning(f"event_unapproved:{event.pk}", "event_unapproved", context.stations[event.station_id], _(
-            "%(event)s on %(date)s took place without the approval it needed.") % {
-            "event": event.title, "date": event.date}, event.get_absolute_url(), since=event.date)
+        yield Warning(f"event_unapproved:{event.pk}", "event_unapproved", context.stations[event.station_id],
+                      gettext_noop("%(event)s on %(date)s took place without the approval it needed."), {
+            "event": event.title, "date": str(event.date)}, event.get_absolute_url(), since=event.date)
 
 
 # Providers: callables taking a `Context` and yielding `Warning`s. Other apps append theirs.
@@ -243,14 +277,20 @@ WARNING_PROVIDERS = [presence_warnings, report_warnings, judgement_warnings, eve
 
 def compute(stations, today: datetime.date | None = None) -> list[Warning]:
     """All warnings about `stations` (a queryset of teams), unhandled first, then by team."""
-    today = today or timezone.localdate()
+    return _mark_handled(_found(stations, today or timezone.localdate()))
+
+
+def _found(stations, today: datetime.date) -> list[Warning]:
     version = version_in_force(today.year)
     station_map = {station.pk: station for station in stations.filter(is_active=True)}
     postings = list(Posting.objects.current().filter(station_id__in=station_map, start_date__lte=today)
                     .select_related("person", "station").order_by("station__name", "role", "pk"))
     context = Context(today=today, version=version, stations=station_map, postings=postings,
                       resident=resident_kinds(version))
-    found = [warning for provider in WARNING_PROVIDERS for warning in provider(context)]
+    return [warning for provider in WARNING_PROVIDERS for warning in provider(context)]
+
+
+def _mark_handled(found: list[Warning]) -> list[Warning]:
     handled = set(AccountabilityRecord.objects.filter(warning_key__in=[warning.key for warning in found])
                   .values_list("warning_key", flat=True))
     for warning in found:
@@ -259,8 +299,90 @@ def compute(stations, today: datetime.date | None = None) -> list[Warning]:
     return found
 
 
+# --- The stored snapshot --------------------------------------------------------------------------
+
+def refresh(stations, today: datetime.date | None = None) -> int:
+    """Compute again the warnings of those of `stations` (a queryset of teams) whose snapshot is
+    missing, stale or not from `today`, and store them; return how many teams were computed.
+
+    One query when every snapshot is fresh; otherwise a fixed number (the computation's and seven
+    more) however many teams are due. The teams' state rows are created if missing and locked
+    for the transaction, so two requests never compute and store one team at once: the second
+    waits, then finds the snapshot fresh. A team marked stale while it is being computed waits on
+    the lock too, and stays stale after."""
+    today = today or timezone.localdate()
+    due = {pk for pk, computed_on, stale in stations.values_list(
+        "pk", "warning_state__computed_on", "warning_state__stale") if computed_on != today or stale is not False}
+    if not due:
+        return 0
+    with transaction.atomic():
+        WarningState.objects.bulk_create([WarningState(station_id=pk, computed_on=today, stale=True) for pk in due],
+                                         ignore_conflicts=True)
+        locked = WarningState.objects.select_for_update().filter(station_id__in=due).order_by("station_id")
+        due = [state.station_id for state in locked if state.stale or state.computed_on != today]
+        if not due:
+            return 0
+        rows = {}
+        for warning in _found(Station.objects.filter(pk__in=due), today):
+            rows.setdefault((warning.station.pk, warning.key), StoredWarning(
+                station=warning.station, key=warning.key, kind=warning.kind, person=warning.person,
+                since=warning.since, message=warning.message, params=warning.params, url=warning.url,
+                team_acts=warning.team_acts))
+        StoredWarning.objects.filter(station_id__in=due).delete()
+        StoredWarning.objects.bulk_create(rows.values())
+        WarningState.objects.filter(station_id__in=due).update(computed_on=today, stale=False)
+    return len(due)
+
+
+def stored(stations) -> list[Warning]:
+    """The stored warnings of the active teams among `stations`, sorted as `compute` sorts them
+    (two queries). Call `refresh` first for an up-to-date answer."""
+    rows = (StoredWarning.objects.filter(station__in=stations, station__is_active=True)
+            .select_related("station", "person"))
+    return _mark_handled([
+        Warning(row.key, row.kind, row.station, row.message, row.params, row.url, row.person, row.since,
+                team_acts=row.team_acts) for row in rows])
+
+
+def stored_rows(stations, *, kind: str = ""):
+    """The stored warnings of the active teams among `stations` as a queryset (of `kind` when
+    given), annotated `handled`, in `compute`'s order: for pages that count or show fifty at a time
+    what a province has thousands of. Call `refresh` first; `as_warning` turns a row into a `Warning`."""
+    rows = (StoredWarning.objects.filter(station__in=stations, station__is_active=True)
+            .annotate(handled=Exists(AccountabilityRecord.objects.filter(warning_key=OuterRef("key"))))
+            .select_related("station", "person").order_by("handled", "station__name", "kind", "key"))
+    return rows.filter(kind=kind) if kind else rows
+
+
+def as_warning(row: StoredWarning) -> Warning:
+    return Warning(row.key, row.kind, row.station, row.message, row.params, row.url, row.person, row.since,
+                   team_acts=row.team_acts, handled=row.handled)
+
+
 def warnings_for(*, user, today: datetime.date | None = None) -> list[Warning]:
-    return compute(stations_for(user, Action.VIEW), today)
+    """The warnings about the teams `user` may view, from the snapshot made fresh first."""
+    stations = stations_for(user, Action.VIEW)
+    refresh(stations, today)
+    return stored(stations)
+
+
+def mark_stale(station_ids) -> None:
+    """Compute the warnings of `station_ids` (ids, or a queryset of ids) again at the next read."""
+    WarningState.objects.filter(station_id__in=station_ids, stale=False).update(stale=True)
+
+
+def mark_stale_for_people(person_ids, station_ids=()) -> None:
+    """As `mark_stale`, for the teams `person_ids` are or were posted to (presence, visits and
+    names are a person's, whichever team they log for) and `station_ids` (ids or querysets of
+    ids; one query)."""
+    WarningState.objects.filter(
+        Q(station_id__in=Posting.objects.filter(person_id__in=person_ids).values("station_id"))
+        | Q(station_id__in=station_ids), stale=False).update(stale=True)
+
+
+def mark_all_stale() -> None:
+    """Compute every team again at the next read (the profile or the calendar changed)."""
+    WarningState.objects.filter(stale=False).update(stale=True)
 
 
 def acting_users(warning: Warning, bureau_users, chiefs_by_station) -> list:
@@ -289,7 +411,9 @@ def send_reminders(*, today: datetime.date | None = None) -> dict:
 
 
 def _refresh_reminders(today):
-    warnings = [warning for warning in compute(Station.objects.all(), today) if not warning.handled]
+    teams = Station.objects.all()
+    refresh(teams, today)  # the nightly run fills the day's snapshot before anyone reads it
+    warnings = [warning for warning in stored(teams) if not warning.handled]
     bureau_users = list(get_user_model().objects.filter(groups__name=Role.BUREAU, is_active=True))
     chiefs = {}
     for posting in Posting.objects.current().chiefs().filter(person__user__is_active=True).select_related(

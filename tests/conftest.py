@@ -8,6 +8,7 @@ Shanghai station under the Xiangzhou preset.
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from stations.models import Person, Posting, Station, Unit, UnitKind
@@ -35,6 +36,15 @@ class World:
 
     def person(self, persona) -> Person:
         return self.users[persona].person
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: ids restart in each test's database, so a cached
+    report (the lead funnel) keyed by the newest ids could otherwise outlive the test that built it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def activate_preset(code):

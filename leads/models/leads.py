@@ -202,6 +202,13 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["station", "stage"], name="lead_station_stage"),
             models.Index(fields=["transferred_to", "stage"], name="lead_park_stage"),
+            # The board's columns: the newest leads of one stage, without sorting every lead.
+            models.Index(fields=["stage", "-filed_at", "-id"], name="lead_stage_newest"),
+            # The lists' default order (newest first) within one team.
+            models.Index(fields=["station", "-filed_at", "-id"], name="lead_station_newest"),
+            # Counting the leads that count (per stage, for the board and the list's pages) reads
+            # this small index only, not the table.
+            models.Index(fields=["stage"], condition=~Q(duplicate_status="duplicate"), name="lead_countable_stage"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(duplicate_of=models.F("pk")), name="lead_not_duplicate_of_itself"),

@@ -2,6 +2,7 @@
 
 from .absence import Absence, AbsenceDecision, AbsenceKind
 from .accountability import AccountabilityRecord
+from .alerts import StoredWarning, WarningState
 from .approvals import Outcome, RequestStatus
 from .calendar import CalendarDay, CalendarDayKind
 from .checks import CheckMethod, CheckResult, PlannedCheck, SpotCheck
@@ -82,6 +83,7 @@ __all__ = [
     "ReviewOutcome",
     "SecurityEvent",
     "SpotCheck",
+    "StoredWarning",
     "Station",
     "StationKind",
     "StationUnit",
@@ -92,6 +94,7 @@ __all__ = [
     "TodoItem",
     "Unit",
     "UnitKind",
+    "WarningState",
     "Whereabouts",
     "WorkLog",
 ]

@@ -66,7 +66,11 @@ class Report(models.Model):
                 violation_error_message=_("This team already has a report for that period."),
             ),
         ]
-        indexes = [models.Index(fields=["kind", "period_start"], name="report_kind_period")]
+        indexes = [
+            models.Index(fields=["kind", "period_start"], name="report_kind_period"),
+            # The review queue's "other reports awaiting review", among every report ever sent.
+            models.Index(fields=["first_submitted_at"], condition=Q(status="submitted"), name="report_waiting"),
+        ]
 
     def __str__(self):
         return f"{self.station} {self.get_kind_display()} {self.period_label}"

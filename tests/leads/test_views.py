@@ -174,13 +174,14 @@ def add_leads(world, count):
 
 # Each page: the 6 of every page (stations.permissions and the navigation bar), then its own.
 LIST_PAGES = {
-    # count, lead rules (profile, version, rules), leads (joined), the filter choices: stations,
-    # industries
-    "leads:list": 13,
-    # counts per stage, the leads (joined), the filter choices
-    "leads:board": 10,
-    # counts and amounts grouped by team and stage
-    "leads:funnel": 7,
+    # count, lead rules (profile, version, rules), leads (joined), the page's qualifying visits,
+    # the filter choices: stations, industries
+    "leads:list": 14,
+    # counts per stage, the newest leads of each of the 14 stages (joined), the filter choices
+    "leads:board": 23,
+    # the newest lead and stage change (the cache key), then, not cached yet: the stage changes
+    # grouped by team and stage, the exits grouped likewise, the teams' names
+    "leads:funnel": 11,
 }
 
 
@@ -193,6 +194,23 @@ def test_lead_pages_query_count_does_not_grow(world, client_for, django_assert_n
     with django_assert_num_queries(expected):
         response = client.get(reverse(url_name))
     assert response.status_code == HTTPStatus.OK
+
+
+def test_the_funnel_is_cached_until_a_lead_is_filed_or_moves(world, client_for, file_lead, django_assert_num_queries):
+    first = file_lead("chief_a", title="项目一", total_investment=Decimal("100000000"))
+    client = client_for("bureau")
+
+    def total(stage):
+        funnel = client.get(reverse("leads:funnel")).context["funnel"]
+        return {key: (n, amount) for key, _label, n, amount in funnel["total"]}[stage]
+
+    assert total("filed") == (1, Decimal("100000000"))
+    with django_assert_num_queries(LIST_PAGES["leads:funnel"] - 3):  # served from the cache
+        client.get(reverse("leads:funnel"))
+    file_lead("chief_b", title="别的", enterprise_name="别的公司", total_investment=Decimal("20000000"))
+    assert total("filed") == (2, Decimal("120000000"))  # a new lead shows at once
+    services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    assert total("negotiation") == (1, Decimal("100000000"))  # and so does a move
 
 
 def test_lead_detail_shows_the_timeline(world, client_for, file_lead):

@@ -244,9 +244,30 @@ def test_the_ranking_board_runs_the_same_queries_whatever_the_number_of_subjects
     client = client_for("bureau")
     # The 6 of every page, the active profile and its version, the schemes with their items, then
     # per scheme (Shanting has one): its evaluations, their lines and the previous period's totals.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("scoring:evaluation_list"), {"year": YEAR})
     assert len(response.context["schemes"][0]["rows"]) == subjects
+
+
+def test_the_ranking_board_pages_rank_among_all_subjects(world, sheet):
+    from scoring import access
+    from scoring.boards import ranking
+
+    from ..factories import PostingFactory
+
+    for _number in range(5):
+        posting = PostingFactory(station=world.station_a)
+        engine.evaluate(scheme=sheet, first=FIRST, last=LAST, station=world.station_a, person=posting.person)
+    visible = access.evaluations_for(world.users["bureau"])
+    whole = ranking(visible=visible, scheme=sheet, period="year", first=FIRST, last=LAST)
+    second = ranking(visible=visible, scheme=sheet, period="year", first=FIRST, last=LAST, page="2", per_page=2)
+    assert whole["page_obj"] is None and len(whole["rows"]) == 5
+    assert [row["rank"] for row in second["rows"]] == [3, 4]
+    assert [row["evaluation"].pk for row in second["rows"]] == [row["evaluation"].pk for row in whole["rows"][2:4]]
+    assert second["page_obj"].paginator.num_pages == 3
+    # A page number that is not one shows the first page, as the other lists do.
+    assert [row["rank"] for row in ranking(visible=visible, scheme=sheet, period="year", first=FIRST, last=LAST,
+                                           page="x", per_page=2)["rows"]] == [1, 2]
 
 
 def test_leadership_downloads_the_score_sheet_and_it_reads_back(world, sheet, client_for):

@@ -203,6 +203,29 @@ def test_review_queue_shows_every_team_with_status_and_lateness(world, client_fo
     assert reverse("stations:report_detail", args=[report.pk]) in response.content.decode()
 
 
+def test_the_review_queue_filters_by_status_and_pages_fifty_teams(world, client_for):
+    from ..factories import StationFactory
+
+    activate_preset("shanting")
+    for number in range(50):
+        StationFactory(name=f"驻测试城市招商站{number:02d}", code=f"T{number:02d}")
+    with at(D(2026, 3, 20)):
+        report = open_monthly(world)
+    with at(D(2026, 3, 28)):
+        submit(world, report)
+        client = client_for("bureau")
+        everyone = client.get(reverse("stations:review_queue"), {"month": "2026-03"})
+        waiting = client.get(reverse("stations:review_queue"), {"month": "2026-03", "status": "submitted"})
+        missing = client.get(reverse("stations:review_queue"), {"month": "2026-03", "status": "missing", "page": "2"})
+        nonsense = client.get(reverse("stations:review_queue"), {"month": "2026-03", "status": "nonsense"})
+    # 52 teams: the counts cover them all, the table shows fifty a page.
+    assert everyone.context["queue"]["counts"]["missing"] == 51
+    assert len(everyone.context["rows"]) == 50 and everyone.context["page_obj"].paginator.num_pages == 2
+    assert [row["station"].code for row in waiting.context["rows"]] == ["SH"]
+    assert len(missing.context["rows"]) == 1 and missing.context["rows"][0]["report"] is None
+    assert nonsense.context["status"] == "" and len(nonsense.context["rows"]) == 50
+
+
 def test_the_review_form_is_not_offered_on_ones_own_team(world, client_for):
     report = open_monthly(world)
     submit(world, report)

@@ -238,3 +238,16 @@ def test_the_profile_page_shows_the_duty_rules_and_who_decides(world, client_for
     rules = page[page.index('data-testid="duty-rules"'):page.index('data-testid="accountability-rules"')]
     assert "rotation leave a month (days)" in rules and "<dd class=\"col-sm-7\">5</dd>" in rules
     assert "Research report" in rules  # among the required reports
+
+
+def test_a_readers_home_page_lists_twenty_teams_and_links_to_all(world, client_for):
+    from stations.views import HOME_TEAMS
+
+    from ..factories import StationFactory
+
+    for number in range(HOME_TEAMS):
+        StationFactory(name=f"驻测试城市招商站{number:02d}", code=f"T{number:02d}")
+    response = client_for("bureau").get(reverse("stations:home"))
+    assert len(response.context["stations"]) == HOME_TEAMS
+    assert response.context["station_count"] == HOME_TEAMS + 2
+    assert reverse("stations:list") in response.content.decode()
