@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Func, IntegerField, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Profile
 
-from .models import ScoringScheme
+from .models import EvaluationLine, ScoringScheme
 
 # A year, the first half (the half-year evaluation runs the same scheme on the first six months)
 # or a quarter.
@@ -43,6 +43,23 @@ def schemes_of_year(year: int):
         ScoringScheme.objects.none()
 
 
+class JSONArrayLength(Func):
+    """The number of items of a JSON array column, 0 for anything else; in the database, so that a
+    board never decodes the evidence behind its lines (millions of ids at a province's size)."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=(
+            "CASE WHEN jsonb_typeof(%(expressions)s) = 'array' THEN jsonb_array_length(%(expressions)s) ELSE 0 END"),
+            **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=(
+            "CASE WHEN json_type(%(expressions)s) = 'array' THEN json_array_length(%(expressions)s) ELSE 0 END"),
+            **extra)
+
+
 def ranking(*, visible, scheme, period: str, first, last, page=None, per_page: int = 50) -> dict:
     """The ranking board of a scheme for a period: the evaluations in `visible` (a queryset of
     evaluations the reader may see) with each item's points, the total, the grade and the change
@@ -51,10 +68,13 @@ def ranking(*, visible, scheme, period: str, first, last, page=None, per_page: i
     number of queries whatever the number of subjects.
 
     Returns {"scheme", "items", "rows", "page_obj"}; each row has "rank", "evaluation" (its lines
-    prefetched, in item order), "points" (per item, None for an unscored judgement), "change" and
-    "interview"; "page_obj" is the page shown (None without `page`)."""
+    prefetched, in item order, with `evidence_count` and without the evidence itself), "points"
+    (per item, None for an unscored judgement), "change" and "interview"; "page_obj" is the page
+    shown (None without `page`)."""
     ordered = (visible.filter(scheme=scheme, period_start=first, period_end=last)
-               .select_related("person", "station", "unit").prefetch_related("lines")
+               .select_related("person", "station", "unit")
+               .prefetch_related(Prefetch("lines", queryset=EvaluationLine.objects.defer("evidence").annotate(
+                   evidence_count=JSONArrayLength("evidence"))))
                .order_by(F("total").desc(nulls_last=True), "pk"))  # judgement pending: last
     page_obj, offset = None, 0
     if page is not None:

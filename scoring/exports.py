@@ -188,7 +188,7 @@ def _subject_sheet(sheet: Sheet, board, row, lines: dict, *, group: str, title: 
                  sheet.cell(actual, "general") if actual is not None else
                  sheet.cell(line.value if line is not None and line.value else None, "centre"),
                  sheet.cell(line.points if line is not None and not _is_money(item) else None, "points"),
-                 sheet.cell(len(line.evidence or []) if line is not None else None, "integer")]
+                 sheet.cell(line.evidence_count if line is not None else None, "integer")]
         if money:
             cells.append(sheet.cell(line.money if line is not None and _is_money(item) else None, "yuan"))
         sheet.append(cells)
