@@ -32,12 +32,12 @@ from django.db import models
 from django.utils import timezone
 
 from . import figures, services
+from .demo import ACTIVITIES
 from .duty import version_in_force
 from .models import (
     Absence,
     AbsenceDecision,
     AbsenceKind,
-    Activity,
     ApprovalProcess,
     CheckMethod,
     CheckResult,
@@ -86,11 +86,6 @@ CITIES = [
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红文斌宇浩然晨欣佳凯峰雪梅海波立新春生俊"
 RANKS = ["副局长", "党组成员", "四级主任科员", "一级科员", "二级主任科员", "三级主任科员", "副主任"]
-ACTIVITIES = [
-    ([Activity.VISIT], "走访园区企业，介绍我区产业政策"), ([Activity.MEETING], "参加商会活动，收集项目信息"),
-    ([Activity.MEETING], "与客商电话对接，约定考察时间"), ([], "整理项目信息，更新通信录"),
-    ([Activity.VISIT], "陪同企业考察选址"), ([Activity.EVENT], "参加行业展会"), ([Activity.RESEARCH], "调研产业链配套情况"),
-]
 
 # The logins the benchmark and the README use: (username, display name, role group, superuser).
 ROLE_LOGINS = [

@@ -8,6 +8,7 @@ whenever the team is computed again, and an accountability record answers a warn
 """
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +26,9 @@ class WarningState(models.Model):
 
     def __str__(self):
         return f"{self.station_id}: {self.computed_on}{' (stale)' if self.stale else ''}"
+
+    def get_absolute_url(self):
+        return reverse("stations:warning_list")
 
 
 class StoredWarning(models.Model):
@@ -52,3 +56,6 @@ class StoredWarning(models.Model):
 
     def __str__(self):
         return self.key
+
+    def get_absolute_url(self):
+        return self.url or reverse("stations:warning_list")

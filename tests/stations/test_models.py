@@ -31,6 +31,12 @@ def test_every_model_links_to_a_page_that_resolves(world, client_for):
     accountability.record_create(user=bureau, person=world.person("staff_a"), station=world.station_a,
                                  kind="interview", office="bureau", decided_on=datetime.date(2026, 3, 3),
                                  evidence="连续15天不在岗")
+    from stations import warnings
+    from stations.models import Station, StoredWarning
+
+    warnings.refresh(Station.objects.all())  # the warnings' snapshot: a state per team
+    StoredWarning.objects.get_or_create(station=world.station_a, key="test:1", defaults={
+        "kind": "away_total", "message": "x", "params": {}, "url": ""})
     for model in apps.get_app_config("stations").get_models():
         if model.__name__.startswith("Historical"):
             continue
