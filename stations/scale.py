@@ -396,12 +396,14 @@ def reports(world: World) -> None:
             submitted = world.moment(min(due, world.today) - datetime.timedelta(days=1), hour=16)
             if kind not in required or submitted.date() >= world.today:
                 continue
+            values = figures.collect([station.pk for station in world.stations], first, last)
             for station in world.stations:
                 chief = world.postings_by_station[station.pk][0].person.user
                 planned.append((Report(station=station, kind=kind, period_start=first, period_end=last, due_date=due,
                                        status=ReportStatus.ACCEPTED, first_submitted_at=submitted, days_late=0,
                                        created_by=chief, created_at=submitted - datetime.timedelta(days=2),
-                                       body=f"{first:%Y年%-m月}起{kind.label}：重点项目推进情况、存在问题和下步计划。"),
+                                       body=f"{first:%Y年%-m月}起{kind.label}：重点项目推进情况、存在问题和下步计划。",
+                                       figures=figures.as_json(values[station.pk])),
                                 chief, submitted))
     with past_timestamps(Report, "created_at"):
         saved = world.insert("reports", Report, (report for report, _chief, _at in planned), keep=True)
