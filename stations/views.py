@@ -23,6 +23,7 @@ from .security import password_confirmed_required, record
 # Teams listed on a reader's home page (the team list pages through all of them).
 HOME_TEAMS = 20
 
+
 class HomeView(LoginRequiredMixin, TemplateView):
     """The start page, by role: teams for readers of all teams, one's own team, or one's people."""
 
