@@ -164,14 +164,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client address for throttling and security logs. Only behind PROXY_COUNT trusted proxies
-# is X-Forwarded-For believed (its right-most entries); otherwise a client could forge it.
+# The client address for the login throttle and the security log: REMOTE_ADDR, or behind
+# PROXY_COUNT trusted proxies the entry of X-Forwarded-For that the outermost one appended
+# (counted from the right, so a client cannot choose it). See stations.security.client_ip.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-if PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "stations.security.client_ip"
 
 # --- Transport security (production defaults; DEBUG relaxes them for http://127.0.0.1) -------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -6,10 +6,10 @@ the user to confirm their password unless they entered it within `settings.REAUT
 """
 
 import functools
+import ipaddress
 import logging
 import time
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,10 +25,28 @@ LAST_SEEN = "outpost_last_seen"
 
 
 def client_ip(request):
-    """The client address, resolved as login throttling resolves it (settings PROXY_COUNT)."""
+    """The client's address, for the login throttle (`AXES_CLIENT_IP_CALLABLE`) and the security log.
+
+    Without proxies (`PROXY_COUNT=0`) it is `REMOTE_ADDR`. Behind N trusted proxies it is the N-th
+    entry of `X-Forwarded-For` counted from the right: each proxy appends the address it was
+    connected from, so the entries a client writes itself stay on the left, where nothing reads
+    them. A header with fewer entries than proxies, or an entry that is not an address, falls back
+    to `REMOTE_ADDR` rather than to anything the client chose.
+    """
     if request is None:
         return None
-    return get_client_ip_address(request) or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.PROXY_COUNT
+    if not proxies:
+        return remote
+    entries = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [entry for entry in entries if entry]
+    if len(entries) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(entries[-proxies]))
+    except ValueError:
+        return remote
 
 
 def record(kind, *, request=None, user=None, username="", detail=""):

@@ -12,13 +12,13 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from stations.models import SecurityEvent
 from stations.models.security import SecurityEventKind
-from stations.security import LAST_SEEN, LOGIN_AT, PASSWORD_CONFIRMED_AT
+from stations.security import LAST_SEEN, LOGIN_AT, PASSWORD_CONFIRMED_AT, client_ip
 
 from ..factories import PASSWORD
 
@@ -213,6 +213,45 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(world):
                            HTTP_X_FORWARDED_FOR="198.51.100.77")
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert set(SecurityEvent.objects.filter(username="chief_a").values_list("ip_address", flat=True)) == {"10.9.9.9"}
+
+
+@override_settings(PROXY_COUNT=1)
+def test_behind_a_proxy_the_lockout_counts_the_address_the_proxy_saw(world):
+    # nginx with `$proxy_add_x_forwarded_for` appends the address it saw to whatever the client
+    # sent; the client's own entries change on every try and must not reset the count.
+    client = Client()
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": "chief_a", "password": "wrong"}, REMOTE_ADDR="10.0.0.2",
+                    HTTP_X_FORWARDED_FOR=f"203.0.113.{number}, 198.51.100.77")
+    response = client.post(LOGIN, {"username": "chief_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
+                           HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.77")
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert set(SecurityEvent.objects.filter(username="chief_a").values_list("ip_address", flat=True)) == {
+        "198.51.100.77"
+    }
+    # Another client behind the same proxy is not locked out with it.
+    response = client.post(LOGIN, {"username": "chief_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
+                           HTTP_X_FORWARDED_FOR="198.51.100.78")
+    assert response.status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),  # no proxy: the header is anybody's
+        (1, "", "10.0.0.2"),  # a proxy that sent nothing
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "192.0.2.1, 203.0.113.9", "203.0.113.9"),
+        (1, " 2001:db8::1 ", "2001:db8::1"),
+        (2, "192.0.2.1, 203.0.113.9, 10.0.0.7", "203.0.113.9"),  # a balancer, then nginx
+        (2, "203.0.113.9", "10.0.0.2"),  # fewer entries than proxies
+        (1, "192.0.2.1, not-an-address", "10.0.0.2"),
+    ],
+)
+def test_client_address_is_read_from_the_right_of_forwarded_for(proxies, forwarded_for, expected):
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+    with override_settings(PROXY_COUNT=proxies):
+        assert client_ip(request) == expected
 
 
 def test_guessing_at_the_password_confirmation_locks_and_logs_out(world, client_for):
