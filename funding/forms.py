@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stations.forms import DateInput, _helper
 from stations.models import Event, Person, Unit
+from stations.widgets import FastSelect, UnitSelect
 
 from .models import EntryKind, ExpenseCategory
 
@@ -84,7 +85,8 @@ class EntryForm(forms.Form):
     category = forms.ModelChoiceField(label=_("category"), queryset=ExpenseCategory.objects.filter(is_active=True),
                                       required=False, help_text=_("Only for an adjustment of spending."))
     unit = forms.ModelChoiceField(label=_("contributing unit"), queryset=Unit.objects.none(), required=False,
-                                  help_text=_("For self-funding: the home unit that paid in."))
+                                  help_text=_("For self-funding: the home unit that paid in."),
+                                  widget=UnitSelect)
     description = forms.CharField(label=_("description"), max_length=300, required=False)
     reason = forms.CharField(label=_("reason"), max_length=300, required=False,
                              help_text=_("Required for an adjustment."))
@@ -132,7 +134,7 @@ class IncreaseForm(forms.Form):
 
 
 class RecoveryForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), widget=FastSelect)
     amount = amount_field(_("to be recovered (yuan)"))
     basis = forms.CharField(label=_("basis of the determination"), max_length=300,
                             widget=forms.Textarea(attrs={"rows": 3}))

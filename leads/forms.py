@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stations.forms import DateInput, ListField
 from stations.models import Person, Station, Unit
+from stations.widgets import FastSelect, FastSelectMultiple, TeamSelect, UnitSelect
 
 from .models import (
     Category,
@@ -78,7 +79,7 @@ class LeadForm(forms.Form):
     tags = ListField(label=_("Tags"), required=False, max_length=200)
     previous_phase = forms.ModelChoiceField(
         label=_("Earlier lead (for a capital increase or a later phase)"), queryset=Lead.objects.none(),
-        required=False, help_text=_("This lead counts only its own amount."))
+        required=False, help_text=_("This lead counts only its own amount."), widget=FastSelect)
 
     def __init__(self, *args, previous_phases=None, locked=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,15 +158,16 @@ class MoveForm(forms.Form):
 class MeetingForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     attendees = forms.ModelMultipleChoiceField(label=_("Attending departments"), queryset=Unit.objects.active(),
-                                               required=False)
+                                               required=False, widget=FastSelectMultiple)
     note = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(forms.Form):
-    lead = forms.ModelChoiceField(label=_("Lead"), queryset=Lead.objects.none())
+    lead = forms.ModelChoiceField(label=_("Lead"), queryset=Lead.objects.none(), widget=FastSelect)
     decision = forms.ChoiceField(label=_("Decision"), choices=MeetingDecision.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    transfer_to = forms.ModelChoiceField(label=_("Transfer to"), queryset=Unit.objects.none(), required=False)
+    transfer_to = forms.ModelChoiceField(label=_("Transfer to"), queryset=Unit.objects.none(), required=False,
+                                         widget=UnitSelect)
     follower = forms.CharField(label=_("Follower"), max_length=100, required=False)
 
     def __init__(self, *args, queue, **kwargs):
@@ -178,7 +180,8 @@ class DecisionForm(forms.Form):
 
 class DuplicateForm(forms.Form):
     original = forms.ModelChoiceField(label=_("Duplicate of"), queryset=Lead.objects.none(), required=False,
-                                      help_text=_("Leave empty if it is a different project."))
+                                      help_text=_("Leave empty if it is a different project."),
+                                      widget=FastSelect)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, candidates, **kwargs):
@@ -187,7 +190,7 @@ class DuplicateForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    station = forms.ModelChoiceField(label=_("Team"), queryset=Station.objects.none())
+    station = forms.ModelChoiceField(label=_("Team"), queryset=Station.objects.none(), widget=TeamSelect)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, stations, **kwargs):
@@ -217,7 +220,7 @@ class FundsForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Ledger (.xlsx)"))
     station = forms.ModelChoiceField(label=_("Team (when the file has no team column)"),
-                                     queryset=Station.objects.none(), required=False)
+                                     queryset=Station.objects.none(), required=False, widget=TeamSelect)
 
     def __init__(self, *args, stations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,11 +240,12 @@ class ContactForm(forms.Form):
 class VisitForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     contact = forms.ModelChoiceField(label=_("Met (from the contact book)"), queryset=Contact.objects.none(),
-                                     required=False)
+                                     required=False, widget=FastSelect)
     enterprise_name = forms.CharField(label=_("Or the enterprise"), max_length=200, required=False)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    visitors = forms.ModelMultipleChoiceField(label=_("Who went"), queryset=Person.objects.none(), required=False)
+    visitors = forms.ModelMultipleChoiceField(label=_("Who went"), queryset=Person.objects.none(), required=False,
+                                              widget=FastSelectMultiple)
     new_investor = forms.BooleanField(label=_("First meeting with this investor"), required=False)
 
     def __init__(self, *args, station, **kwargs):
@@ -259,9 +263,10 @@ class VisitForm(forms.Form):
 
 class DetermineForm(forms.Form):
     introducer_unit = forms.ModelChoiceField(label=_("Introducing unit"), queryset=Unit.objects.active(),
-                                             required=False)
+                                             required=False, widget=UnitSelect)
     introducer_person = forms.CharField(label=_("Introducing person"), max_length=100, required=False)
-    service_unit = forms.ModelChoiceField(label=_("Service unit"), queryset=Unit.objects.active(), required=False)
+    service_unit = forms.ModelChoiceField(label=_("Service unit"), queryset=Unit.objects.active(), required=False,
+                                          widget=UnitSelect)
     service_secretary = forms.CharField(label=_("Service secretary"), max_length=100, required=False)
     investor_name = forms.CharField(label=_("Investor"), max_length=100, required=False)
 

@@ -56,7 +56,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def _filter_context(request, filters):
     return {
         "filters": filters,
-        "stations": stations_for(request.user, Action.VIEW).order_by("name"),
+        "stations": stations_for(request.user, Action.VIEW).order_by("name").values_list("pk", "name"),
         "stages": [(stage, Stage(stage).label) for stage in [*PIPELINE, *EXITS]],
         "sources": Source.choices, "categories": Category.choices, "origins": Origin.choices,
         "industries": Industry.objects.filter(parent__isnull=True),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stations.forms import DateInput, _helper
 from stations.models import Person, Station
+from stations.widgets import FastSelect, TeamSelect
 
 from .models import FindingKind
 
@@ -15,10 +16,11 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class FindingForm(forms.Form):
-    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none())
+    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), widget=TeamSelect)
     person = PersonChoiceField(label=_("person"), queryset=Person.objects.none(), required=False,
                                empty_label=_("The whole team"),
-                               help_text=_("Someone posted to the team on the day of the finding."))
+                               help_text=_("Someone posted to the team on the day of the finding."),
+                               widget=FastSelect)
     kind = forms.ChoiceField(label=_("finding"), choices=FindingKind.choices, widget=forms.RadioSelect)
     date = forms.DateField(label=_("date"), widget=DateInput())
     description = forms.CharField(label=_("what was found"), max_length=2000,
@@ -36,7 +38,7 @@ class FindingFilterForm(forms.Form):
 
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
     station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), required=False,
-                                     empty_label=_("All teams"))
+                                     empty_label=_("All teams"), widget=TeamSelect)
     kind = forms.ChoiceField(label=_("finding"), choices=[("", _("All kinds")), *FindingKind.choices],
                              required=False)
 

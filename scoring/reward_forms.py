@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Person, Unit
+from stations.widgets import FastSelect, UnitSelect
 
 from .reward_models import AWARD_KINDS, RewardKind
 
@@ -17,8 +18,10 @@ class AwardForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("kind"), choices=[(kind, RewardKind(kind).label) for kind in AWARD_KINDS],
                              widget=forms.RadioSelect)
-    recipient_person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), required=False)
-    recipient_unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
+    recipient_person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), required=False,
+                                              widget=FastSelect)
+    recipient_unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False,
+                                            widget=UnitSelect)
     recipient_name = forms.CharField(
         label=_("recipient"), max_length=100, required=False,
         help_text=_("For a group or someone without a record here; empty: the person or unit chosen."))

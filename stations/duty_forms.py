@@ -17,11 +17,14 @@ from .models import (
     ReviewOutcome,
     Station,
 )
+from .widgets import FastSelect, TeamSelect
 
 
 class AbsenceForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), empty_label=None)
-    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None)
+    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), empty_label=None,
+                                    widget=FastSelect)
+    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None,
+                                     widget=TeamSelect)
     kind = forms.ChoiceField(label=_("kind"), choices=AbsenceKind.choices, widget=forms.RadioSelect)
     start_date = forms.DateField(label=_("first day"), widget=DateInput())
     end_date = forms.DateField(label=_("last day"), widget=DateInput())
@@ -86,7 +89,8 @@ class EventForm(forms.Form):
     city_required = forms.BooleanField(label=_("an event the city requires"), required=False)
     invited_enterprises = forms.IntegerField(label=_("invited enterprises"), min_value=0, max_value=10000, initial=0)
     is_large = forms.BooleanField(label=_("large event (needs approval in advance)"), required=False)
-    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None)
+    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None,
+                                     widget=TeamSelect)
 
     def __init__(self, *args, stations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,7 +172,7 @@ class MinutesForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none())
+    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), widget=TeamSelect)
     description = forms.CharField(label=_("task"), max_length=300)
     due_date = forms.DateField(label=_("due"), required=False, widget=DateInput())
 

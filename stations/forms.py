@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Activity, Person, Posting, Station, StationKind, Unit, Whereabouts
+from .widgets import FastSelectMultiple, TeamSelect
 
 LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -44,10 +45,10 @@ class StationForm(forms.ModelForm):
     focus_industries = ListField(label=_("focus industries"), required=False, max_length=300)
     forming_units = forms.ModelMultipleChoiceField(
         label=_("forming units"), queryset=Unit.objects.active(), required=False,
-        help_text=_("Several units may form one team."),
+        help_text=_("Several units may form one team."), widget=FastSelectMultiple,
     )
     lead_units = forms.ModelMultipleChoiceField(
-        label=_("lead units"), queryset=Unit.objects.active(), required=False
+        label=_("lead units"), queryset=Unit.objects.active(), required=False, widget=FastSelectMultiple,
     )
 
     class Meta:
@@ -145,7 +146,8 @@ class PostingEndForm(forms.Form):
 class WorkLogForm(forms.Form):
     """Today's log in a few taps: where, and what was done."""
 
-    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None)
+    station = forms.ModelChoiceField(label=_("team"), queryset=Station.objects.none(), empty_label=None,
+                                     widget=TeamSelect)
     date = forms.DateField(label=_("date"), widget=DateInput())
     whereabouts = forms.ChoiceField(label=_("where"), choices=Whereabouts.choices, widget=forms.RadioSelect)
     activity_kinds = forms.MultipleChoiceField(label=_("kinds of work"), choices=Activity.choices, required=False,

@@ -1,9 +1,12 @@
-"""Template filters for money: amounts are stored in 元 and shown in 万元 or 亿元."""
+"""Template filters for money (amounts are stored in 元 and shown in 万元 or 亿元), and the
+options of a long select."""
 
 from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+
+from stations.widgets import options_html
 
 register = template.Library()
 
@@ -36,3 +39,11 @@ def money(amount):
 def verbose_name(instance, field_name):
     """A model field's label, as the admin shows it: `{{ version|verbose_name:"leave_days_month" }}`."""
     return instance._meta.get_field(field_name).verbose_name
+
+
+@register.simple_tag
+def select_options(choices, selected=None):
+    """The `<option>`s of `choices` (pairs of value and label, e.g. `values_list("pk", "name")`)
+    with `selected` marked: `{% select_options teams filters.station %}`. A team picker of a
+    province lists a thousand teams; one template render per option would be most of the page."""
+    return options_html(choices, selected)
