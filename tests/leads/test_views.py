@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from leads import services
 from leads.models import DuplicateStatus, Industry, Lead, MeetingDecision, Stage
+from stations.services import save_validated
 
 from ..factories import StationFactory
 
@@ -177,11 +178,12 @@ LIST_PAGES = {
     # count, lead rules (profile, version, rules), leads (joined), the page's qualifying visits,
     # the filter choices: stations, industries
     "leads:list": 14,
-    # counts per stage, the newest leads of each of the 14 stages (joined), the filter choices
-    "leads:board": 23,
-    # the newest lead and stage change (the cache key), then, not cached yet: the stage changes
+    # the newest lead and change (the counts' cache key), counts per stage (not cached yet), the
+    # newest leads of each of the 14 stages, the filter choices
+    "leads:board": 24,
+    # the newest lead and change (the cache key), then, not cached yet: the stage changes
     # grouped by team and stage, the exits grouped likewise, the teams' names
-    "leads:funnel": 11,
+    "leads:funnel": 10,
 }
 
 
@@ -211,6 +213,33 @@ def test_the_funnel_is_cached_until_a_lead_is_filed_or_moves(world, client_for, 
     assert total("filed") == (2, Decimal("120000000"))  # a new lead shows at once
     services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
     assert total("negotiation") == (1, Decimal("100000000"))  # and so does a move
+    first.refresh_from_db()
+    first.total_investment = Decimal("300000000")
+    save_validated(first, user=world.users["chief_a"], reason="amount corrected")
+    assert total("negotiation") == (1, Decimal("300000000"))  # and an edit
+
+
+def test_the_board_counts_are_cached_until_a_lead_changes(world, client_for, file_lead, django_assert_num_queries):
+    first = file_lead("chief_a", title="项目一")
+    client = client_for("bureau")
+
+    def counts():
+        return {stage: count for stage, _label, count, _cards in client.get(reverse("leads:board")).context["columns"]}
+
+    assert counts()["filed"] == 1
+    with django_assert_num_queries(LIST_PAGES["leads:board"] - 1):  # the counts come from the cache
+        response = client.get(reverse("leads:board"))
+    cards = {stage: cards for stage, _label, _count, cards in response.context["columns"]}
+    assert [card["title"] for card in cards["filed"]] == ["项目一"]
+    file_lead("chief_b", title="别的", enterprise_name="别的公司")
+    assert counts()["filed"] == 2  # a new lead shows at once
+    services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    assert (counts()["filed"], counts()["negotiation"]) == (1, 1)  # and so does a move
+    first.refresh_from_db()
+    first.duplicate_status = DuplicateStatus.DUPLICATE
+    first.duplicate_of = Lead.objects.exclude(pk=first.pk).get()
+    save_validated(first, user=world.users["bureau"], reason="duplicate")
+    assert counts()["negotiation"] == 0  # and a lead marked a duplicate
 
 
 def test_lead_detail_shows_the_timeline(world, client_for, file_lead):
