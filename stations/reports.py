@@ -202,20 +202,25 @@ def report_review(*, report: Report, user, outcome: str, comment: str = "") -> R
     return review
 
 
+# The other reports awaiting review are listed oldest first, this many: the rest are counted.
+OTHERS_SHOWN = 50
+
+
 def review_queue(*, user, year: int, month: int) -> dict:
     """Every team the user reads × its monthly report for the month (status, due date, lateness),
-    and every other report awaiting review. A fixed number of queries."""
+    and the reports of other kinds awaiting review (the `OTHERS_SHOWN` oldest, and how many in
+    all). A fixed number of queries; a row carries its team's id and name only."""
     from .permissions import own_station_ids, stations_for
 
     first, _last = period(ReportKind.MONTHLY, year, month)
     version = version_in_force(year)
     due = due_date(ReportKind.MONTHLY, first, _last, version)
     today = timezone.localdate()
-    stations = list(stations_for(user, Action.VIEW).filter(is_active=True).order_by("name"))
+    teams = stations_for(user, Action.VIEW).filter(is_active=True)
+    stations = list(teams.order_by("name").only("pk", "name", "code"))
     # A queue row shows a report's status and dates, never its text or figures: left unread.
     reports = {report.station_id: report for report in Report.objects.filter(
-        station__in=[station.pk for station in stations], kind=ReportKind.MONTHLY, period_start=first)
-        .defer("figures", "body")}
+        station__in=teams.values("pk"), kind=ReportKind.MONTHLY, period_start=first).defer("figures", "body")}
     own = own_station_ids(user)
     rows = []
     for station in stations:
@@ -226,12 +231,16 @@ def review_queue(*, user, year: int, month: int) -> dict:
             late = max((today - due).days, 0)
         rows.append({"station": station, "report": report, "due": due, "days_late": late,
                      "status": report.status if report else "", "own": station.pk in own})
-    others = list(Report.objects.filter(station__in=[station.pk for station in stations], status=ReportStatus.SUBMITTED)
-                  .exclude(kind=ReportKind.MONTHLY, period_start=first).select_related("station")
-                  .defer("figures", "body").order_by("first_submitted_at"))
+    waiting = (Report.objects.filter(station__in=teams.values("pk"), status=ReportStatus.SUBMITTED)
+               .exclude(kind=ReportKind.MONTHLY, period_start=first))
+    others = list(waiting.select_related("station").only(
+        "pk", "kind", "title", "period_start", "period_end", "first_submitted_at", "station__name")
+        .order_by("first_submitted_at", "pk")
+        [:OTHERS_SHOWN])
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in ReportStatus.values}
     counts["missing"] = sum(1 for row in rows if row["report"] is None or row["status"] == ReportStatus.DRAFT)
-    return {"rows": rows, "others": others, "due": due, "counts": counts}
+    others_count = len(others) if len(others) < OTHERS_SHOWN else waiting.count()
+    return {"rows": rows, "others": others, "others_count": others_count, "due": due, "counts": counts}
 
 
 def reports_of(*, station: Station):

@@ -226,6 +226,21 @@ def test_the_review_queue_filters_by_status_and_pages_fifty_teams(world, client_
     assert nonsense.context["status"] == "" and len(nonsense.context["rows"]) == 50
 
 
+def test_the_review_queue_lists_the_oldest_other_reports_and_counts_them_all(world, client_for, monkeypatch):
+    monkeypatch.setattr(reports, "OTHERS_SHOWN", 2)
+    titles = ["产业链调研一", "产业链调研二", "产业链调研三"]
+    for day, title in enumerate(titles, start=10):
+        with at(D(2026, 3, day)):
+            report = reports.report_open(user=world.users["chief_a"], station=world.station_a,
+                                         kind=ReportKind.RESEARCH, year=2026, title=title)
+            submit(world, report)
+    response = client_for("bureau").get(reverse("stations:review_queue"), {"month": "2026-03"})
+    queue = response.context["queue"]
+    assert [report.title for report in queue["others"]] == titles[:2]  # waiting longest first
+    assert queue["others_count"] == 3
+    assert 'data-testid="other-count">3<' in response.content.decode()
+
+
 def test_the_review_form_is_not_offered_on_ones_own_team(world, client_for):
     report = open_monthly(world)
     submit(world, report)
