@@ -116,6 +116,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
+# Our Chinese number formats: amounts grouped by thousands (config/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

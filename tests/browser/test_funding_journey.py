@@ -64,8 +64,8 @@ def test_claim_with_receipt_photo_approved_by_the_bureau_moves_the_balance(world
     log_in(phone, "chief_a", PASSWORD)
     phone.goto(reverse("funding:overview"))
     phone.wait_for_url(f"**{team_url}?year={today.year}")
-    # zh-hans numbers carry no thousands separator (Django's zh_Hans formats): 20000.00, not 20,000.00.
-    assert phone.locator("[data-testid=balance]").inner_text() == "20000.00"
+    # Amounts are grouped by thousands in Chinese too, as on a 报销单 (config/formats/zh_Hans).
+    assert phone.locator("[data-testid=balance]").inner_text() == "20,000.00"
     assert phone.locator("[data-testid=spent]").inner_text() == "0.00"
 
     # A receipt named .pdf that is a PNG is refused on the form, and nothing is filed ...
@@ -128,14 +128,14 @@ def test_claim_with_receipt_photo_approved_by_the_bureau_moves_the_balance(world
     assert claim.decisions.get(actor=ApprovalActor.BUREAU).decided_by == bureau
     assert desk.csp_violations == []
 
-    # The chief's team page: spent 386.50, the balance down to 19613.50, and the expense in the
+    # The chief's team page: spent 386.50, the balance down to 19,613.50, and the expense in the
     # ledger with the claim's number linking to the claim.
     phone.goto(team_url)
     assert phone.locator("[data-testid=spent]").inner_text() == "386.50"
-    assert phone.locator("[data-testid=balance]").inner_text() == "19613.50"
+    assert phone.locator("[data-testid=balance]").inner_text() == "19,613.50"
     row = phone.locator(f"[data-testid=ledger] tr#entry-{claim.entry.pk}")
     assert row.locator(f"a[href='{claim.get_absolute_url()}']").inner_text() == claim.number
     cells = row.locator("td").all_inner_texts()
     assert cells[1] == zh(EntryKind.EXPENSE.label) and cells[2] == categories["reception"].name
-    assert cells[4:7] == ["", "386.50", "19613.50"]  # in, out, running balance
+    assert cells[4:7] == ["", "386.50", "19,613.50"]  # in, out, running balance
     assert phone.csp_violations == []
