@@ -98,6 +98,9 @@ class Page:
 PAGES = [
     Page("trivial", ANONYMOUS, lambda _: "/bench/trivial/"),
     Page("trivial, logged in", BUREAU, lambda _: "/bench/trivial-user/"),
+    # The lightest real page: the navigation, the permission checks behind it and an empty list.
+    # What no page can go below, and so what any page's figures should be read against.
+    Page("to-do list (empty)", BUREAU, lambda _: _url("stations:todo_list")),
     Page("bureau home", BUREAU, lambda _: _url("stations:home")),
     Page("review queue", BUREAU, lambda _: _url("stations:review_queue")),
     Page("lead list", BUREAU, lambda _: _url("leads:list")),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -260,18 +261,28 @@ def _meeting(request, pk):
     return get_in_scope_or_404(DispatchMeeting.objects.all(), pk)
 
 
+# The meeting pack lists this many open warnings, and counts the rest by kind: a province has
+# thousands, which no meeting reads one by one (the warnings page has them all, fifty a page).
+PACK_WARNINGS = 50
+
+
 @login_required
 def dispatch_detail(request, pk):
     """The meeting pack: the month's reports, the circular, open warnings and tasks; minutes."""
     meeting = _meeting(request, pk)
     year, month = meeting.month.year, meeting.month.month
     runs = meetings.may_run_meetings(request.user)
-    all_warnings = warnings.warnings_for(user=request.user)
+    visible = stations_for(request.user, Action.VIEW)
+    warnings.refresh(visible)
+    open_rows = warnings.stored_rows(visible).filter(handled=False)
+    open_kinds = sorted((str(warnings.KINDS.get(row["kind"], row["kind"])), row["n"]) for row in
+                        open_rows.order_by().values("kind").annotate(n=Count("pk")))
     return render(request, "stations/dispatch_detail.html", {
         "meeting": meeting, "runs": runs,
         "queue": reports.review_queue(user=request.user, year=year, month=month),
         "circular": meetings.circular(user=request.user, year=year, month=month),
-        "warnings": [warning for warning in all_warnings if not warning.handled],
+        "warnings": [warnings.as_warning(row) for row in open_rows[:PACK_WARNINGS]],
+        "open_kinds": open_kinds, "open_count": sum(n for _label, n in open_kinds),
         "tasks": meeting.tasks.select_related("station", "done_by").order_by("station__name", "pk"),
         "earlier_open": meetings.tasks_for(user=request.user).filter(status=TaskStatus.OPEN,
                                                                       meeting__month__lt=meeting.month),

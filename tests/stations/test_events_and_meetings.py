@@ -144,7 +144,22 @@ def test_the_meeting_pack_shows_reports_figures_warnings_and_earlier_open_tasks(
     assert {row["station"].code for row in context["queue"]["rows"]} == {"SH", "BJ"}
     assert [task.description for task in context["earlier_open"]] == ["完善通信录"]
     assert context["warnings"]  # nobody logged anything: every resident person is away
+    assert context["open_count"] == len(context["warnings"]) == sum(n for _kind, n in context["open_kinds"])
     assert "完善通信录" in response.content.decode()
+    assert "pack-all-warnings" not in response.content.decode()  # nothing left out
+
+
+def test_the_meeting_pack_lists_the_first_open_warnings_and_counts_them_all(world, client_for, monkeypatch):
+    from stations import report_views
+
+    monkeypatch.setattr(report_views, "PACK_WARNINGS", 1)
+    meeting = meetings.meeting_create(user=world.users["bureau"], month=datetime.date(2026, 2, 1),
+                                      held_on=datetime.date(2026, 3, 3))
+    response = client_for("bureau").get(meeting.get_absolute_url())
+    context, page = response.context, response.content.decode()
+    assert len(context["warnings"]) == 1 < context["open_count"]
+    assert f'data-testid="pack-warning-count">{context["open_count"]}<' in page
+    assert f'href="{reverse("stations:warning_list")}" data-testid="pack-all-warnings"' in page  # the rest
 
 
 # --- The circular --------------------------------------------------------------------------------
