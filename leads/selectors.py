@@ -183,7 +183,8 @@ def board(*, user, filters: LeadFilters | None = None, per_stage: int = 30):
     # Every column is asked for, empty or not, so that the number of queries is the same whatever
     # the leads (one per stage: a union of fourteen limited queries is not portable to SQLite).
     return [(stage, Stage(stage).label, counts.get(stage, 0),
-             list(cards.filter(stage=stage).order_by("-filed_at", "-pk")[:per_stage])) for stage in [*PIPELINE, *EXITS]]
+             list(cards.filter(stage=stage).order_by("-filed_at", "-pk")[:per_stage]))
+            for stage in [*PIPELINE, *EXITS]]
 
 
 def leads_version() -> str:

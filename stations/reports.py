@@ -233,10 +233,9 @@ def review_queue(*, user, year: int, month: int) -> dict:
                      "status": report.status if report else "", "own": station.pk in own})
     waiting = (Report.objects.filter(station__in=teams.values("pk"), status=ReportStatus.SUBMITTED)
                .exclude(kind=ReportKind.MONTHLY, period_start=first))
-    others = list(waiting.select_related("station").only(
-        "pk", "kind", "title", "period_start", "period_end", "first_submitted_at", "station__name")
-        .order_by("first_submitted_at", "pk")
-        [:OTHERS_SHOWN])
+    others = list(waiting.select_related("station")
+                  .only("pk", "kind", "title", "period_start", "period_end", "first_submitted_at", "station__name")
+                  .order_by("first_submitted_at", "pk")[:OTHERS_SHOWN])
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in ReportStatus.values}
     counts["missing"] = sum(1 for row in rows if row["report"] is None or row["status"] == ReportStatus.DRAFT)
     others_count = len(others) if len(others) < OTHERS_SHOWN else waiting.count()

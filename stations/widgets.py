@@ -2,8 +2,9 @@
 
 Django renders each `<option>` of a `Select` through its own template; for the thousand teams a
 bureau may reassign a lead to, or the five thousand people of a province, that is most of a
-page's time. `FastSelect` and `FastSelectMultiple` write the same HTML with `format_html`, and
-`select_options` does it for the selects a template writes by hand (filters, pickers).
+page's time. `FastSelect` and `FastSelectMultiple` write the same HTML as Python strings (every
+value escaped), and the `select_options` tag does it for the selects a template writes by hand
+(filters, pickers).
 
 The markup is the one Django's templates write — `<option value="…" selected>label</option>`,
 `<optgroup label="…">` for grouped choices — so tests, scripts and crispy's classes see no change.
@@ -59,7 +60,8 @@ class FastSelect(forms.Select):
 
     def _option_choices(self):
         choices = self.choices
-        if self.label_fields and isinstance(choices, ModelChoiceIterator):
+        # (A field with `to_field_name` keeps its own choices: its values are not the pk.)
+        if self.label_fields and isinstance(choices, ModelChoiceIterator) and not choices.field.to_field_name:
             if choices.field.empty_label is not None:
                 yield "", choices.field.empty_label
             for pk, *values in choices.queryset.values_list("pk", *self.label_fields):
