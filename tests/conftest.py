@@ -5,13 +5,16 @@ persona `bureau_a` is bureau staff who is also posted to station A, like the bur
 Shanghai station under the Xiangzhou preset.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 
-from stations.models import Person, Posting, Station, Unit, UnitKind
+from stations.models import Person, Posting, Station, TodoItem, Unit, UnitKind
+from stations.models.todo import TodoKind
 from stations.permissions import Role
 from stations.roles import sync_role_groups
 from stations.services import presets_install
@@ -57,6 +60,12 @@ def activate_preset(code):
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> World:
+    """The personas' world, written to the database (for the `world` fixture, or once for a whole
+    module: see the permission matrix)."""
     # Transactional (browser) tests flush the database, data migrations included.
     sync_role_groups()
     activate_preset("xiangzhou")
@@ -108,3 +117,43 @@ def client_for(world):
 @pytest.fixture
 def posting_b(world) -> Posting:
     return world.postings["chief_b"]
+
+
+def furnish(world):
+    """The objects the URLs name: each persona's own to-do item (anonymous: chief_a's), a lead of
+    station A transferred to the park, a screening meeting, station A's duty records and its money."""
+    from leads import services as lead_services
+    from leads.models import MeetingDecision
+
+    from .funding.funding_world import furnish_funding
+    from .scoring.reward_world import furnish_rewards
+    from .stations.duty_world import furnish_duty, furnish_scores
+
+    furnish_duty(world)
+    furnish_scores(world)
+    furnish_rewards(world)
+    furnish_funding(world)
+    world.todos = {persona: TodoItem.objects.create(user=world.users.get(persona, world.users["chief_a"]),
+                                                    kind=TodoKind.TASK, title="核对派驻信息")
+                   for persona in PERSONAS}
+    world.lead = lead_services.lead_file(user=world.users["chief_a"], station=world.station_a, title="电池项目",
+                                         enterprise_name="示例新能源有限公司")
+    world.meeting = lead_services.meeting_create(user=world.users["bureau"], date=datetime.date(2026, 11, 2))
+    lead_services.meeting_decide(meeting=world.meeting, user=world.users["bureau"], lead=world.lead,
+                                 decision=MeetingDecision.VALID, reason="符合产业方向",
+                                 transfer_to=world.park_unit, follower="园区 刘科长")
+
+
+@pytest.fixture(scope="module")
+def furnished_world(django_db_setup, django_db_blocker):
+    """The world and everything the URLs name (`furnish`), built once for a module whose cases
+    each ask for one URL: the permission matrix's two thousand and the CSRF check's two hundred
+    (building them for each case took most of CI's time). It lives in a transaction rolled back
+    when the module ends; each case runs in a savepoint inside it (pytest-django's `db`, as
+    Django's `TestCase.setUpTestData`), so what a case writes is gone before the next one. A
+    module opts in by overriding `world` with it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        furnish(world)
+        yield world
+        transaction.set_rollback(True)

@@ -65,11 +65,15 @@ def snapshot():
     )
 
 
+@pytest.fixture
+def world(furnished_world, db):
+    """One world for every URL of the module (`furnished_world`, tests/conftest.py)."""
+    return furnished_world
+
+
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_post_without_csrf_token_is_refused(world, url_name):
-    from .test_permission_matrix import furnish
-
-    furnish(world, "bureau", funding=url_name.startswith("funding:"))
+    world.todo = world.todos["bureau"]
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     client = Client(enforce_csrf_checks=True)

@@ -4,7 +4,6 @@ The list of URLs comes from the URL conf, so a new view without a row here fails
 `test_every_url_has_a_row`. Admin pages are covered in `tests/stations/test_admin.py`.
 """
 
-import datetime
 from http import HTTPStatus
 
 import pytest
@@ -270,11 +269,6 @@ def test_every_url_has_a_row():
     assert missing == [], f"URLs without a permission-matrix row: {missing}"
 
 
-def test_duty_urls_are_the_ones_that_name_duty_records():
-    assert "stations:report_file" in DUTY_URLS and "stations:task_done" in DUTY_URLS
-    assert "stations:check_list" not in DUTY_URLS and "stations:warning_list" not in DUTY_URLS
-
-
 def test_matrix_has_no_stale_rows():
     assert sorted(set(MATRIX) - set(_url_names())) == []
 
@@ -282,45 +276,15 @@ def test_matrix_has_no_stale_rows():
 CASES = [(name, persona, expected[i]) for name, (_k, expected) in MATRIX.items() for i, persona in enumerate(PERSONAS)]
 
 
-# URLs whose rows name station A's duty records (building them costs a hundred queries, so the
-# other rows go without).
-DUTY_URLS = {name for name, (builder, _expected) in MATRIX.items()
-             if name.split(":")[-1].split("_")[0] in ("absence", "event", "report", "dispatch", "task")
-             or name.startswith("scoring:")}
-
-
-def furnish(world, persona, duty=True, funding=False):
-    """The objects the URLs name: the persona's own to-do item (anonymous: chief_a's), a lead of
-    station A transferred to the park, a screening meeting, (with `duty`) station A's duty
-    records and (with `funding`) its money."""
-    from leads import services as lead_services
-    from leads.models import MeetingDecision
-
-    from .scoring.reward_world import furnish_rewards
-    from .stations.duty_world import furnish_duty, furnish_scores
-
-    if duty:
-        furnish_duty(world)
-        furnish_scores(world)
-        furnish_rewards(world)
-    if funding:
-        from .funding.funding_world import furnish_funding
-
-        furnish_funding(world)
-
-    owner = world.users.get(persona, world.users["chief_a"])
-    world.todo = TodoItem.objects.create(user=owner, kind=TodoKind.TASK, title="核对派驻信息")
-    world.lead = lead_services.lead_file(user=world.users["chief_a"], station=world.station_a, title="电池项目",
-                                         enterprise_name="示例新能源有限公司")
-    world.meeting = lead_services.meeting_create(user=world.users["bureau"], date=datetime.date(2026, 11, 2))
-    lead_services.meeting_decide(meeting=world.meeting, user=world.users["bureau"], lead=world.lead,
-                                 decision=MeetingDecision.VALID, reason="符合产业方向",
-                                 transfer_to=world.park_unit, follower="园区 刘科长")
+@pytest.fixture
+def world(furnished_world, db):
+    """One world for every case of the module (`furnished_world`, tests/conftest.py)."""
+    return furnished_world
 
 
 @pytest.mark.parametrize(("url_name", "persona", "expected"), CASES, ids=[f"{n}-{p}" for n, p, _e in CASES])
 def test_permission_matrix(world, client_for, url_name, persona, expected):
-    furnish(world, persona, duty=url_name in DUTY_URLS, funding=url_name.startswith("funding:"))
+    world.todo = world.todos[persona]
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     if url_name == "stations:worklog_month":
@@ -465,7 +429,7 @@ POST_CASES = [(n, p, e[i]) for n, e in POST_MATRIX.items() for i, p in enumerate
 def test_post_permission_matrix(world, client_for, url_name, persona, expected):
     from .test_csrf import snapshot
 
-    furnish(world, persona, duty=url_name in DUTY_URLS, funding=url_name.startswith("funding:"))
+    world.todo = world.todos[persona]
     builder, _expected = MATRIX[url_name]
     url = reverse(url_name, kwargs=builder(world) if builder else None)
     before = snapshot()
