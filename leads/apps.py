@@ -25,6 +25,7 @@ class LeadsConfig(AppConfig):
             PROFILE_COPY_EXTENSIONS.append(lead_rules_copy)
         self._extend_duty()
         signals.connect()
+        signals.connect_leads_version()
 
     @staticmethod
     def _extend_duty():

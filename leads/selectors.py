@@ -19,7 +19,6 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     IntegerField,
-    Max,
     Min,
     Prefetch,
     Q,
@@ -49,6 +48,7 @@ from .models import (
     Enterprise,
     InvestorVisit,
     Lead,
+    LeadsVersion,
     ScreeningMeeting,
     Stage,
     StageChange,
@@ -187,13 +187,10 @@ def board(*, user, filters: LeadFilters | None = None, per_stage: int = 30):
             for stage in [*PIPELINE, *EXITS]]
 
 
-def leads_version() -> str:
-    """A value that changes whenever a lead is filed or saved (edited, moved, marked a duplicate,
-    given to another team): the cache keys of figures over many leads carry it, so that a cached
-    figure is never older than the last change. Two index lookups (pk, updated_at)."""
-    row = Lead.objects.aggregate(newest=Max("pk"), changed=Max("updated_at"))
-    changed = row["changed"].timestamp() if row["changed"] else 0
-    return f"{row['newest']}:{changed}"
+def leads_version() -> int:
+    """The number in the cache keys of figures over many leads (`LeadsVersion`): it changes with
+    every committed change to what they read, so a cached figure is never older than that."""
+    return LeadsVersion.current()
 
 
 # Figures over every lead a reader may see are kept at most this long; `leads_version` in their

@@ -1,7 +1,8 @@
 """Receivers marking the stored warnings stale when what the leads app's providers read changes
-(`leads.duty.progress_warnings`, `visit_warnings`; see `stations.warnings`)."""
+(`leads.duty.progress_warnings`, `visit_warnings`; see `stations.warnings`), and bumping the
+version of the cached lead figures (`LeadsVersion`) when what they read changes."""
 
-from django.db.models.signals import m2m_changed, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from stations.signals import stale_by_person, stale_by_team, stale_everywhere, watch
 
@@ -20,6 +21,28 @@ def _stale_visitors(sender, instance, action, reverse, pk_set, **kwargs):
     else:
         mark_stale_for_people(pk_set if action != "pre_clear" else instance.visitors.values("pk"),
                               [instance.station_id])
+
+
+def _bump_leads_version(sender, **kwargs):
+    from .models import LeadsVersion
+
+    LeadsVersion.bump()
+
+
+def connect_leads_version() -> None:
+    """Every model the board's counts and the funnel read: the leads, their stage changes and
+    tags, the investor visits that qualify a lead, enterprise names (a search matches them), the
+    lead rules (the scale threshold) and the teams (the funnel names them)."""
+    from stations.models import Station
+
+    from .models import Enterprise, InvestorVisit, Lead, LeadRules, StageChange
+
+    for model in (Lead, StageChange, InvestorVisit, Enterprise, LeadRules, Station):
+        for signal in (post_save, post_delete):
+            signal.connect(_bump_leads_version, sender=model, weak=False,
+                           dispatch_uid=f"outpost_leads_version_{model._meta.label_lower}_{signal is post_save}")
+    m2m_changed.connect(_bump_leads_version, sender=Lead.tags.through, weak=False,
+                        dispatch_uid="outpost_leads_version_tags")
 
 
 def connect() -> None:

@@ -31,12 +31,13 @@ from .leads import (
 )
 from .mentions import LogMention
 from .rules import EXITS, OPTIONAL_STAGES, PIPELINE, SIGNED_OR_LATER, LeadRules, Stage
+from .version import LeadsVersion
 
 __all__ = [
     "LogMention",
     "EXITS", "OPTIONAL_STAGES", "PIPELINE", "SIGNED_OR_LATER", "Category", "Contact", "DuplicateStatus",
     "Enterprise", "EnterpriseKind", "EnterpriseTier", "ExecutiveRank", "FollowUpPlan", "FundsEntry", "Industry",
-    "InvestorVisit", "Lead", "LeadOutcome", "LeadRules", "MeetingDecision", "Origin", "ReturnVisit",
+    "InvestorVisit", "Lead", "LeadOutcome", "LeadRules", "LeadsVersion", "MeetingDecision", "Origin", "ReturnVisit",
     "ScreeningDecision", "ScreeningMeeting", "Sector", "Source", "Stage", "StageChange", "Tag", "Visit",
     "normalise_enterprise_name", "validate_credit_code",
 ]

@@ -209,8 +209,6 @@ class Lead(models.Model):
             # Counting the leads that count (per stage, for the board and the list's pages) reads
             # this small index only, not the table.
             models.Index(fields=["stage"], condition=~Q(duplicate_status="duplicate"), name="lead_countable_stage"),
-            # The newest change to any lead: the version of cached figures (selectors.leads_version).
-            models.Index(fields=["updated_at"], name="lead_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(duplicate_of=models.F("pk")), name="lead_not_duplicate_of_itself"),

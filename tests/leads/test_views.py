@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads import services
-from leads.models import DuplicateStatus, Industry, Lead, MeetingDecision, Stage
+from leads.models import DuplicateStatus, Industry, Lead, LeadsVersion, MeetingDecision, Stage
 from stations.services import save_validated
 
 from ..factories import StationFactory
@@ -240,6 +240,24 @@ def test_the_board_counts_are_cached_until_a_lead_changes(world, client_for, fil
     first.duplicate_of = Lead.objects.exclude(pk=first.pk).get()
     save_validated(first, user=world.users["bureau"], reason="duplicate")
     assert counts()["negotiation"] == 0  # and a lead marked a duplicate
+
+
+def test_cached_board_counts_follow_what_their_filters_read_besides_the_lead(world, client_for, file_lead):
+    lead = file_lead("chief_a", title="项目一")
+    client = client_for("bureau")
+
+    def qualified():
+        columns = client.get(reverse("leads:board"), {"class": "qualified"}).context["columns"]
+        return sum(count for _stage, _label, count, _cards in columns)
+
+    before = LeadsVersion.current()
+    assert qualified() == 0
+    # A qualifying investor visit saves the visit, not the lead: the count must follow all the same.
+    services.investor_visit_add(lead=lead, user=world.users["chief_a"], date=TODAY - datetime.timedelta(days=1),
+                                executive_name="张总", rank="chairman", departments="发改局", received_by_leader=True,
+                                real_intent=True)
+    assert LeadsVersion.current() > before
+    assert qualified() == 1
 
 
 def test_lead_detail_shows_the_timeline(world, client_for, file_lead):
