@@ -170,6 +170,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # PROXY_COUNT trusted proxies the entry of X-Forwarded-For that the outermost one appended
 # (counted from the right, so a client cannot choose it). See stations.security.client_ip.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT is the number of proxies in front of the app: 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "stations.security.client_ip"
 
 # --- Transport security (production defaults; DEBUG relaxes them for http://127.0.0.1) -------

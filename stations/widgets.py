@@ -14,7 +14,7 @@ import html
 from collections.abc import Iterable
 
 from django import forms
-from django.forms.models import ModelChoiceIterator
+from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -60,8 +60,7 @@ class FastSelect(forms.Select):
 
     def _option_choices(self):
         choices = self.choices
-        # (A field with `to_field_name` keeps its own choices: its values are not the pk.)
-        if self.label_fields and isinstance(choices, ModelChoiceIterator) and not choices.field.to_field_name:
+        if self.label_fields and isinstance(choices, ModelChoiceIterator) and self._reads_rows(choices.field):
             if choices.field.empty_label is not None:
                 yield "", choices.field.empty_label
             for pk, *values in choices.queryset.values_list("pk", *self.label_fields):
@@ -69,6 +68,20 @@ class FastSelect(forms.Select):
             return
         for value, label in choices:
             yield getattr(value, "value", value), label
+
+    @staticmethod
+    def _reads_rows(field) -> bool:
+        """Whether the options may be read as rows: not for a field whose values are not the pk
+        (`to_field_name`) or that writes its own labels (`label_from_instance`)."""
+        return not field.to_field_name and type(field).label_from_instance is ModelChoiceField.label_from_instance
+
+    def use_required_attribute(self, initial):
+        # As Select's, which reads the first choice through the field's iterator (every object).
+        required = forms.Widget.use_required_attribute(self, initial)
+        if not required or self.allow_multiple_selected:
+            return required
+        first = next(self._option_choices(), None)
+        return first is not None and self._choice_has_empty_value(first)
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)

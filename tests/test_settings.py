@@ -17,7 +17,7 @@ PROBE = (
 
 
 def load(**env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "PROXY_COUNT"}
              and not k.startswith(("SECURE_", "SESSION_", "CSRF_", "ALLOWED_", "STATICFILES_"))}
     clean.update(ENV_FILE=os.devnull, **env)
     return subprocess.run([sys.executable, "-c", PROBE], cwd=settings.BASE_DIR, env=clean,
@@ -51,3 +51,10 @@ def test_production_defaults_are_hardened():
     assert values["cookie_secure"] is True
     assert values["hsts"] >= 31_536_000
     assert (values["language"], values["tz"]) == ("zh-hans", "Asia/Shanghai")
+
+
+def test_a_negative_proxy_count_is_refused():
+    # Counted from the right of X-Forwarded-For, -1 would read an entry the client wrote.
+    result = load(DEBUG="true", PROXY_COUNT="-1")
+    assert result.returncode != 0
+    assert "PROXY_COUNT" in result.stderr

@@ -82,3 +82,20 @@ def test_team_and_unit_selects_read_rows_and_clean_to_objects(world, django_asse
     bound = TeamAndUnitForm({"team": team.pk, "unit": unit.pk})
     assert bound.is_valid(), bound.errors
     assert bound.cleaned_data["team"] == team and bound.cleaned_data["unit"].short_name == "Short <b>"
+
+
+class TeamCodeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name}"
+
+
+@pytest.mark.django_db
+def test_a_field_that_writes_its_own_labels_keeps_them(world):
+    form = forms.Form()
+    form.fields["team"] = TeamCodeField(queryset=Station.objects.order_by("name"), widget=TeamSelect,
+                                        empty_label=None)
+    html = str(form["team"])
+    assert [label for _value, label, _selected in options(html)] == [
+        f"{code} {name}" for code, name in Station.objects.order_by("name").values_list("code", "name")]
+    # Required, and its first option is a team (not an empty choice): no `required` attribute, as Django.
+    assert " required" not in html.split(">")[0]
