@@ -1,6 +1,7 @@
 """Lead pages: filing from the form, the duplicate warning, moves, screening, counts, query counts."""
 
 import datetime
+import functools
 from decimal import Decimal
 from http import HTTPStatus
 
@@ -137,7 +138,14 @@ def test_list_filters_and_class(world, client_for, file_lead):
     assert [lead.title for lead in by_amount] == ["小项目", "大项目"]
 
 
-def test_funnel_counts_match_the_leads_and_skip_duplicates(world, client_for, file_lead):
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """`with commit():` runs what the block's writes left for their commit, as a real commit
+    would: that is when the lead figures' version goes up (`LeadsVersion`)."""
+    return functools.partial(django_capture_on_commit_callbacks, execute=True)
+
+
+def test_funnel_counts_match_the_leads_and_skip_duplicates(world, client_for, file_lead, commit):
     first = file_lead("chief_a", title="项目一", total_investment=Decimal("100000000"))
     services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
     dup = file_lead("chief_b", title="项目一", total_investment=Decimal("100000000"), minutes_ago=-1)
@@ -149,8 +157,9 @@ def test_funnel_counts_match_the_leads_and_skip_duplicates(world, client_for, fi
     assert total["negotiation"] == (1, Decimal("100000000"))
     assert total["screening"] == (0, 0)  # negotiated by the team itself: never screened
     assert total["signed"] == (0, 0)
-    services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.LOST, lost_reason="去外地",
-                       lost_poor_service=False)
+    with commit():
+        services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.LOST, lost_reason="去外地",
+                           lost_poor_service=False)
     total = {stage: (n, amount) for stage, _label, n, amount in
              client_for("bureau").get(reverse("leads:funnel")).context["funnel"]["total"]}
     assert total["negotiation"] == (1, Decimal("100000000"))  # a lost lead still got that far
@@ -198,7 +207,8 @@ def test_lead_pages_query_count_does_not_grow(world, client_for, django_assert_n
     assert response.status_code == HTTPStatus.OK
 
 
-def test_the_funnel_is_cached_until_a_lead_is_filed_or_moves(world, client_for, file_lead, django_assert_num_queries):
+def test_the_funnel_is_cached_until_a_lead_is_filed_or_moves(world, client_for, file_lead, django_assert_num_queries,
+                                                            commit):
     first = file_lead("chief_a", title="项目一", total_investment=Decimal("100000000"))
     client = client_for("bureau")
 
@@ -209,17 +219,21 @@ def test_the_funnel_is_cached_until_a_lead_is_filed_or_moves(world, client_for, 
     assert total("filed") == (1, Decimal("100000000"))
     with django_assert_num_queries(LIST_PAGES["leads:funnel"] - 3):  # served from the cache
         client.get(reverse("leads:funnel"))
-    file_lead("chief_b", title="别的", enterprise_name="别的公司", total_investment=Decimal("20000000"))
+    with commit():
+        file_lead("chief_b", title="别的", enterprise_name="别的公司", total_investment=Decimal("20000000"))
     assert total("filed") == (2, Decimal("120000000"))  # a new lead shows at once
-    services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    with commit():
+        services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
     assert total("negotiation") == (1, Decimal("100000000"))  # and so does a move
     first.refresh_from_db()
     first.total_investment = Decimal("300000000")
-    save_validated(first, user=world.users["chief_a"], reason="amount corrected")
+    with commit():
+        save_validated(first, user=world.users["chief_a"], reason="amount corrected")
     assert total("negotiation") == (1, Decimal("300000000"))  # and an edit
 
 
-def test_the_board_counts_are_cached_until_a_lead_changes(world, client_for, file_lead, django_assert_num_queries):
+def test_the_board_counts_are_cached_until_a_lead_changes(world, client_for, file_lead, django_assert_num_queries,
+                                                          commit):
     first = file_lead("chief_a", title="项目一")
     client = client_for("bureau")
 
@@ -231,18 +245,22 @@ def test_the_board_counts_are_cached_until_a_lead_changes(world, client_for, fil
         response = client.get(reverse("leads:board"))
     cards = {stage: cards for stage, _label, _count, cards in response.context["columns"]}
     assert [card["title"] for card in cards["filed"]] == ["项目一"]
-    file_lead("chief_b", title="别的", enterprise_name="别的公司")
-    assert counts()["filed"] == 2  # a new lead shows at once
-    services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    with commit():
+        file_lead("chief_b", title="别的", enterprise_name="别的公司")
+        assert counts()["filed"] == 1  # not committed yet: the cached count stands
+    assert counts()["filed"] == 2  # committed: the new lead shows at once
+    with commit():
+        services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
     assert (counts()["filed"], counts()["negotiation"]) == (1, 1)  # and so does a move
     first.refresh_from_db()
     first.duplicate_status = DuplicateStatus.DUPLICATE
     first.duplicate_of = Lead.objects.exclude(pk=first.pk).get()
-    save_validated(first, user=world.users["bureau"], reason="duplicate")
+    with commit():
+        save_validated(first, user=world.users["bureau"], reason="duplicate")
     assert counts()["negotiation"] == 0  # and a lead marked a duplicate
 
 
-def test_cached_board_counts_follow_what_their_filters_read_besides_the_lead(world, client_for, file_lead):
+def test_cached_board_counts_follow_what_their_filters_read_besides_the_lead(world, client_for, file_lead, commit):
     lead = file_lead("chief_a", title="项目一")
     client = client_for("bureau")
 
@@ -253,9 +271,10 @@ def test_cached_board_counts_follow_what_their_filters_read_besides_the_lead(wor
     before = LeadsVersion.current()
     assert qualified() == 0
     # A qualifying investor visit saves the visit, not the lead: the count must follow all the same.
-    services.investor_visit_add(lead=lead, user=world.users["chief_a"], date=TODAY - datetime.timedelta(days=1),
-                                executive_name="张总", rank="chairman", departments="发改局", received_by_leader=True,
-                                real_intent=True)
+    with commit():
+        services.investor_visit_add(lead=lead, user=world.users["chief_a"], date=TODAY - datetime.timedelta(days=1),
+                                    executive_name="张总", rank="chairman", departments="发改局",
+                                    received_by_leader=True, real_intent=True)
     assert LeadsVersion.current() > before
     assert qualified() == 1
 
