@@ -204,13 +204,19 @@ def test_security_events_cannot_be_edited_in_the_admin(world, django_user_model)
     assert SecurityEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(world):
-    client = Client()
+def guess_then_log_in(client, *, remote, forged, last):
+    """Fail chief_a's login as often as the limit allows, with the client's own `X-Forwarded-For`
+    entry (`forged(n)`) different on every try, then try the right password with `last`."""
     for number in range(settings.AXES_FAILURE_LIMIT):
-        client.post(LOGIN, {"username": "chief_a", "password": "wrong"}, REMOTE_ADDR="10.9.9.9",
-                    HTTP_X_FORWARDED_FOR=f"203.0.113.{number}")
-    response = client.post(LOGIN, {"username": "chief_a", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9",
-                           HTTP_X_FORWARDED_FOR="198.51.100.77")
+        client.post(LOGIN, {"username": "chief_a", "password": "wrong"}, REMOTE_ADDR=remote,
+                    HTTP_X_FORWARDED_FOR=forged(number))
+    return client.post(LOGIN, {"username": "chief_a", "password": PASSWORD}, REMOTE_ADDR=remote,
+                       HTTP_X_FORWARDED_FOR=last)
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(world):
+    response = guess_then_log_in(Client(), remote="10.9.9.9", forged=lambda n: f"203.0.113.{n}",
+                                 last="198.51.100.77")
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert set(SecurityEvent.objects.filter(username="chief_a").values_list("ip_address", flat=True)) == {"10.9.9.9"}
 
@@ -220,11 +226,8 @@ def test_behind_a_proxy_the_lockout_counts_the_address_the_proxy_saw(world):
     # nginx with `$proxy_add_x_forwarded_for` appends the address it saw to whatever the client
     # sent; the client's own entries change on every try and must not reset the count.
     client = Client()
-    for number in range(settings.AXES_FAILURE_LIMIT):
-        client.post(LOGIN, {"username": "chief_a", "password": "wrong"}, REMOTE_ADDR="10.0.0.2",
-                    HTTP_X_FORWARDED_FOR=f"203.0.113.{number}, 198.51.100.77")
-    response = client.post(LOGIN, {"username": "chief_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
-                           HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.77")
+    response = guess_then_log_in(client, remote="10.0.0.2", forged=lambda n: f"203.0.113.{n}, 198.51.100.77",
+                                 last="192.0.2.1, 198.51.100.77")
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert set(SecurityEvent.objects.filter(username="chief_a").values_list("ip_address", flat=True)) == {
         "198.51.100.77"
