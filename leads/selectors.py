@@ -39,7 +39,7 @@ from stations.permissions import (
     unit_of,
 )
 
-from . import access
+from . import access, search
 from .models import (
     EXITS,
     PIPELINE,
@@ -138,8 +138,7 @@ def lead_list(*, user, filters: LeadFilters | None = None, classes: bool = True)
     if filters.scale_only:  # 规模项目 are measured by fixed-asset investment (seed 001)
         leads = leads.filter(fixed_asset_investment__gte=rules_for().scale_threshold)
     if filters.q:
-        leads = leads.filter(Q(title__icontains=filters.q) | Q(enterprise__name__icontains=filters.q)
-                             | Q(investor_name__icontains=filters.q))
+        leads = search.matching(leads, filters.q)
     order = STAGE_ORDER if filters.sort == "stage" else SORTS[filters.sort]
     return (
         (leads.with_classes() if classes else leads.annotate(is_complete=ExpressionWrapper(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from stations.forms import apply_service_errors
 from stations.models import Station
+from stations.pagination import KeysFirstPaginator
 from stations.permissions import Action, Role, get_in_scope_or_404, has_role, stations_for, user_can
 
 from . import access, excel, imports, selectors, services
@@ -68,7 +69,7 @@ def _filter_context(request, filters):
 def lead_list(request):
     filters = selectors.LeadFilters.from_query(request.GET)
     leads = selectors.lead_list(user=request.user, filters=filters, classes=False)
-    page = Paginator(leads, 50).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(leads, 50).get_page(request.GET.get("page"))
     return render(request, "leads/lead_list.html", {
         **_filter_context(request, filters), "page_obj": page, "leads": selectors.mark_classes(page.object_list),
         "is_paginated": page.has_other_pages(),

@@ -1,0 +1,61 @@
+"""Text search over leads: the title, the investor's name and the enterprise's name contain the
+words typed, whatever the case (Django's `icontains`).
+
+On PostgreSQL the match first goes through bigram indexes (migration 0007): a text contains the
+words only if it holds every pair of adjacent characters in them, so the indexes find the
+candidates and `icontains` keeps the real matches. Trigram indexes (pg_trgm) cannot serve this:
+the common search is two Chinese characters (长沙, 新能), which hold no trigram. A one-character
+search, and any search on SQLite, reads the table.
+
+The indexes are on SQL functions that migration 0007 defines (`outpost_bigrams`, and
+`outpost_lead_bigrams` of the title and investor's name, upper-cased as `icontains` compares); the
+expressions here call the same functions on the same columns, which is what lets the planner use
+them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.db import connections, models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Upper
+
+from .models import Enterprise
+
+_GRAMS = ArrayField(models.TextField())
+
+
+class _Bigrams(Func):
+    function = "outpost_bigrams"
+    output_field = _GRAMS
+
+
+class _LeadBigrams(Func):
+    function = "outpost_lead_bigrams"
+    output_field = _GRAMS
+
+
+class _AnyOf(Func):
+    """`value = ANY(array)`: the planner reads it through the value's index, and can join it to
+    other indexed conditions with OR (an `IN (subquery)` beside an OR is a filter on every row)."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
+def matching(leads, words: str):
+    """`leads` whose title, investor's name or enterprise's name contains `words` (any case)."""
+    exact = Q(title__icontains=words) | Q(investor_name__icontains=words)
+    in_name = Q(enterprise__name__icontains=words)
+    if connections[leads.db].vendor != "postgresql" or len(words) < 2:
+        return leads.filter(exact | in_name)
+    wanted = _Bigrams(Upper(Value(words, output_field=models.TextField())))
+    enterprises = (Enterprise.objects.alias(grams=_Bigrams(Upper("name")))
+                   .filter(grams__contains=wanted, name__icontains=words).values("pk"))
+    of_enterprise = Q(_AnyOf(F("enterprise_id"), ArraySubquery(enterprises)))
+    # The first condition is exactly what the indexes answer (so the planner does not compute the
+    # bigrams again for each candidate), the second keeps the real matches among the candidates.
+    return (leads.alias(grams=_LeadBigrams(F("title"), F("investor_name")))
+            .filter(Q(grams__contains=wanted) | of_enterprise, exact | of_enterprise))
