@@ -69,7 +69,8 @@ def _filter_context(request, filters):
 def lead_list(request):
     filters = selectors.LeadFilters.from_query(request.GET)
     leads = selectors.lead_list(user=request.user, filters=filters, classes=False)
-    page = KeysFirstPaginator(leads, 50).get_page(request.GET.get("page"))
+    count = selectors.lead_count(user=request.user, filters=filters)
+    page = KeysFirstPaginator(leads, 50, count=count).get_page(request.GET.get("page"))
     return render(request, "leads/lead_list.html", {
         **_filter_context(request, filters), "page_obj": page, "leads": selectors.mark_classes(page.object_list),
         "is_paginated": page.has_other_pages(),

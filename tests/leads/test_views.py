@@ -184,9 +184,10 @@ def add_leads(world, count):
 
 # Each page: the 6 of every page (stations.permissions and the navigation bar), then its own.
 LIST_PAGES = {
-    # count, lead rules (profile, version, rules), the page's keys, then its leads (joined), the
-    # page's qualifying visits, the filter choices: stations, industries
-    "leads:list": 15,
+    # the leads' version (the count's cache key), count (not cached yet), lead rules (profile,
+    # version, rules), the page's keys, then its leads (joined), the page's qualifying visits,
+    # the filter choices: stations, industries
+    "leads:list": 16,
     # the newest lead and change (the counts' cache key), counts per stage (not cached yet), the
     # newest leads of each of the 14 stages, the filter choices
     "leads:board": 24,
@@ -230,6 +231,29 @@ def test_the_funnel_is_cached_until_a_lead_is_filed_or_moves(world, client_for, 
     with commit():
         save_validated(first, user=world.users["chief_a"], reason="amount corrected")
     assert total("negotiation") == (1, Decimal("300000000"))  # and an edit
+
+
+def test_the_list_count_is_cached_until_a_lead_changes(world, client_for, file_lead, django_assert_num_queries,
+                                                       commit):
+    first = file_lead("chief_a", title="长沙项目一")
+    client = client_for("bureau")
+
+    def count(**query):
+        return client.get(reverse("leads:list"), query).context["page_obj"].paginator.count
+
+    assert (count(), count(q="长沙")) == (1, 1)
+    with django_assert_num_queries(LIST_PAGES["leads:list"] - 1):  # the count comes from the cache
+        client.get(reverse("leads:list"))
+    with commit():
+        file_lead("chief_b", title="长沙项目二", enterprise_name="别的公司")
+        assert count() == 1  # not committed yet: the cached count stands
+    assert (count(), count(q="长沙")) == (2, 2)  # committed: the new lead counts at once
+    with commit():
+        services.lead_move(lead=first, user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    assert (count(stage="filed"), count(stage="negotiation")) == (1, 1)  # and so does a move
+    assert count(q="长沙", stage="filed") == 1
+    assert count(stage="filed") == 1
+    assert client_for("chief_a").get(reverse("leads:list")).context["page_obj"].paginator.count == 1  # own team's
 
 
 def test_the_board_counts_are_cached_until_a_lead_changes(world, client_for, file_lead, django_assert_num_queries,

@@ -25,3 +25,13 @@ def test_an_empty_list(db):
     page = KeysFirstPaginator(Station.objects.none(), 3).get_page(1)
     assert list(page) == []
     assert not page.has_other_pages()
+
+
+def test_a_count_the_caller_knows_is_not_counted_again(db, django_assert_num_queries):
+    for number in range(5):
+        StationFactory(name=f"队{number}")
+    stations = Station.objects.order_by("name")
+    with django_assert_num_queries(2):  # the page's keys, its rows
+        page = KeysFirstPaginator(stations, 2, count=5).page(3)
+    assert [station.name for station in page] == ["队4"]
+    assert page.paginator.num_pages == 3
