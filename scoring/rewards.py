@@ -320,6 +320,10 @@ def rewards_compute(*, year: int, user) -> dict:
     summary = {"created": 0, "updated": 0, "removed": 0, "kept": 0, "skipped": [], "rules": rules}
     if rules is None or not rules.computes:
         return summary
+    # One computation at a time under these rules: two at once (a double click, two bureau users)
+    # would both find no proposal and both insert it, and the second would fail on the unique
+    # constraint. The second now waits, then reads what the first wrote, as a computation again.
+    RewardRules.objects.select_for_update().filter(pk=rules.pk).values_list("pk", flat=True).first()
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     trigger = TRIGGER_FIELDS[rules.first_provider_trigger]
     provider_on = bool(rules.first_provider_tiers or rules.foreign_rate)

@@ -272,13 +272,14 @@ def test_computing_costs_the_same_queries_for_one_lead_or_many(world, rules, dja
                actual_fixed_asset_investment=600 * WAN)
     user = world.users["bureau"]
     has_role(user, Role.BUREAU)  # the user's roles, read once per request
-    # Savepoint; the rules in force; the leads; the funds of foreign leads; the rewards on record
-    # (locked); then the rewards and their history, the settlements and theirs, the steps; release.
-    with django_assert_num_queries(11):
+    # Savepoint; the rules in force, then locked; the leads; the funds of foreign leads; the rewards
+    # on record (locked); then the rewards and their history, the settlements and theirs, the
+    # steps; release.
+    with django_assert_num_queries(12):
         rewards.rewards_compute(year=YEAR, user=user)
     assert Reward.objects.count() == 2 * count
     # Computing again reads and writes nothing more.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         rewards.rewards_compute(year=YEAR, user=user)
 
 
