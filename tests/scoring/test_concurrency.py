@@ -1,0 +1,82 @@
+"""Two computations at once (a double click, two bureau users) of the year's rewards or of a
+period's scores: the second waits for the first and finds what it wrote, instead of inserting it
+again and failing on the unique constraint (a 500).
+
+PostgreSQL only (SQLite serialises writers on the whole database, so there is nothing to race).
+Transactional: the second computation commits through its own connection, which the test's usual
+wrapping transaction would hide."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+from scoring import engine, rewards
+from scoring.models import Evaluation, Reward, ScoringScheme
+
+from ..conftest import activate_preset
+from .test_rewards import YEAR, signed
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and parallel writers need PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def while_computing(first, second) -> dict:
+    """Run `first()` in a transaction of this thread and, before it commits, `second()` in another
+    thread on its own connection; return what `second` returned ("result") or raised ("error")."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = second()
+        except Exception as error:  # reported to the test thread
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        first()
+        thread = threading.Thread(target=run)
+        thread.start()
+        # Give the second computation time to reach the rows the first has not committed: without
+        # the lock it inserts them too, waits on the unique index, and fails at this commit.
+        time.sleep(1)
+        assert thread.is_alive()  # it waits for this transaction
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert "error" not in outcome, outcome.get("error")
+    return outcome["result"]
+
+
+def test_a_second_reward_computation_waits_for_the_first_and_adds_nothing(world):
+    activate_preset("all-staff")  # computes first providers' rewards
+    signed(world, "800")
+    signed(world, "2000", "二号项目")
+    bureau_pk = world.users["bureau"].pk
+
+    def compute():
+        return rewards.rewards_compute(year=YEAR, user=get_user_model().objects.get(pk=bureau_pk))
+
+    second = while_computing(lambda: compute()["created"] == 2 or pytest.fail("nothing proposed"), compute)
+    assert (second["created"], second["updated"]) == (0, 0)
+    assert Reward.objects.count() == 2
+
+
+def test_a_second_score_computation_waits_for_the_first_and_recomputes(world):
+    activate_preset("shanting")
+    sheet = ScoringScheme.objects.get(version__profile__code="shanting", code="person-sheet")
+    first, last = datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)
+
+    def compute():
+        targets = engine.targets_for(sheet, first, last)
+        return engine.evaluate_all(scheme=ScoringScheme.objects.get(pk=sheet.pk), first=first, last=last,
+                                   targets=targets)
+
+    evaluations, _kept = while_computing(compute, compute)
+    assert evaluations
+    assert Evaluation.objects.filter(scheme=sheet).count() == len(evaluations)
