@@ -19,6 +19,7 @@ from django import forms
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from stations.figures import Column
@@ -89,7 +90,12 @@ class LeadFigures:
 
     def collect(self, station_ids, first: datetime.date, last: datetime.date) -> dict:
         figures = defaultdict(dict)
-        filed = Lead.objects.filter(station_id__in=station_ids, filed_at__date__range=(first, last))
+        # The days' bounds as moments, not `filed_at__date`: a condition on the local date of
+        # every lead cannot use the (station, filed_at) index and read all 200,000 (~100 ms each).
+        zone = timezone.get_current_timezone()
+        since = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
+        until = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        filed = Lead.objects.filter(station_id__in=station_ids, filed_at__gte=since, filed_at__lt=until)
         for key, queryset in (("leads_raw", filed.of_class("raw")), ("leads_complete", filed.of_class("complete")),
                               ("leads_qualified", filed.of_class("qualified"))):
             for row in queryset.values("station_id").annotate(n=Count("pk")):

@@ -64,6 +64,25 @@ def test_the_leads_columns_count_by_class_visits_and_funds(world, file_lead):
     assert {column.key for column in LeadFigures.columns} <= set(values[world.station_a.pk])
 
 
+def test_leads_count_in_the_month_of_their_local_filing_day(world, file_lead):
+    """A lead filed at 23:59 Beijing time on the month's last day is the month's; one filed a
+    minute later, on the first of the next, is not, though both are the same day in UTC."""
+    zone = timezone.get_current_timezone()
+    last_day = datetime.date(2026, 10, 31)
+
+    def filed_at(day, hour, minute):
+        lead = file_lead("chief_a", title=f"{day}-{hour}", enterprise_name=f"企业{day}{hour}")
+        Lead.objects.filter(pk=lead.pk).update(
+            filed_at=datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone))
+
+    filed_at(datetime.date(2026, 10, 1), 0, 0)  # the month's first moment
+    filed_at(last_day, 23, 59)
+    filed_at(datetime.date(2026, 11, 1), 0, 0)
+    filed_at(datetime.date(2026, 9, 30), 23, 59)
+    values = figures.collect([world.station_a.pk], datetime.date(2026, 10, 1), last_day)
+    assert values[world.station_a.pk]["leads_raw"] == 2
+
+
 def no_presence_rules():
     version = Profile.objects.active().get().version_for()
     version.away_consecutive_days = version.away_working_days = None
