@@ -66,11 +66,12 @@ class FindingAdmin(SimpleHistoryAdmin):
     pages (`scoring:finding_list`, `finding_create`, `finding_detail`), where the rules of
     `scoring.findings` apply; here non-superusers see the teams they may review."""
 
-    list_display = ["date", "kind", "station", "person"]
+    list_display = ["date", "kind", "station", "person", "withdrawn_at"]
     list_filter = ["kind"]
     list_select_related = ["station", "person"]
     autocomplete_fields = ["station", "person"]
-    readonly_fields = ["recorded_by"]
+    # Withdrawing goes through the site's own form (`scoring.findings.finding_withdraw`).
+    readonly_fields = ["recorded_by", "withdrawn_at", "withdrawn_by", "withdrawal_reason"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from stations.models import Posting, Profile, Station
 from stations.workdays import add_working_days
 
-from . import engine, grades, workflow
+from . import engine, findings, grades, workflow
 from .models import Evaluation, EvaluationLine, Finding, FindingKind, Grade, SchemeItem, ScoringScheme, Stage
 from .presets import SCHEMES
 from .services import scheme_create
@@ -71,12 +71,18 @@ def _local_schemes(version, team_sheet: ScoringScheme, admin) -> ScoringScheme:
 
 
 def _findings(assessor, today) -> None:
-    """A breach of the eight-point rules, found in a spot check of one person's expenses."""
+    """A breach of the eight-point rules, found in a spot check of one person's expenses; and one
+    recorded against the whole team in error, then withdrawn with the reason (it no longer counts)."""
     posting = Posting.objects.current().filter(station__code="WX").select_related("person").order_by("pk").last()
     if posting is not None:
         Finding.objects.create(station=posting.station, person=posting.person, kind=FindingKind.EIGHT_POINT_RULES,
                                date=today - datetime.timedelta(days=60), recorded_by=assessor,
                                description="接待费用超标准列支，已责令退回。")
+        mistaken = Finding.objects.create(station=posting.station, kind=FindingKind.LOST_BY_SERVICE,
+                                          date=today - datetime.timedelta(days=45), recorded_by=assessor,
+                                          description="客商来访无人接待，项目转投外地。")
+        findings.finding_withdraw(user=assessor, finding=mistaken,
+                                  reason="经核实，该项目由园区对接，非本站失误，误录撤销。")
 
 
 def _judge(person_sheet: ScoringScheme, assessor) -> None:

@@ -250,7 +250,7 @@ class Facts:
         def load():
             stations = {t.station.pk for t in self.targets if t.station is not None}
             people = {t.person.pk for t in self.targets if t.person is not None}
-            return list(Finding.objects.filter(date__range=(self.first, self.last))
+            return list(Finding.objects.filter(date__range=(self.first, self.last), withdrawn_at__isnull=True)
                         .filter(Q(station_id__in=stations) | Q(person_id__in=people)).order_by("date", "pk"))
         found = []
         for finding in self._once("findings", load):

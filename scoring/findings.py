@@ -6,7 +6,9 @@ Who reads them: the offices that read every team see every finding; anyone else 
 findings about the teams they may see (a team's members their own team's, a home unit the teams
 it forms or lends people to). Who records them: the bureau or the assessment office, on a team
 they may review — never on a team they are posted to. A finding is not edited or deleted on the
-site: evaluations cite it as evidence, and a result that cited it must still be explainable.
+site: evaluations cite it as evidence, and a result that cited it must still be explainable. One
+recorded in error is withdrawn instead, by the same offices, with the reason (`finding_withdraw`):
+it stays on record, marked, and deduction items stop counting it at the next computation.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .models import EvaluationLine, Finding, FindingKind
 
 # The assessing offices (DESIGN §3): a third-party assessor adjudicates but does not record findings.
 RECORDERS = (Role.BUREAU, Role.ASSESSMENT)
+REASON_LIMIT = 2000
 
 
 def findings_for(user):
@@ -91,6 +94,33 @@ def finding_record(*, user, station: Station, kind: str, date: datetime.date, de
                       recorded_by=user)
     finding._history_user = user
     finding.save()
+    return finding
+
+
+def may_withdraw(user, finding: Finding) -> bool:
+    """Whoever may record a finding on its team may withdraw it, while it stands."""
+    return not finding.is_withdrawn and may_record(user, finding.station)
+
+
+@transaction.atomic
+def finding_withdraw(*, user, finding: Finding, reason: str) -> Finding:
+    """Withdraw `finding`, recorded in error, saying why. It is kept, marked withdrawn (who, when,
+    why, and a history row); the evaluations computed from now on no longer count it, while those
+    already published or final keep the result they had. A finding is withdrawn once."""
+    finding = Finding.objects.select_for_update().select_related("station").get(pk=finding.pk)
+    if not may_record(user, finding.station):
+        raise PermissionDenied
+    if finding.is_withdrawn:
+        raise ValidationError(_("This finding was already withdrawn on %(date)s.") % {
+            "date": f"{timezone.localtime(finding.withdrawn_at):%Y-%m-%d %H:%M}"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the finding is withdrawn.")})
+    if len(reason) > REASON_LIMIT:
+        raise ValidationError({"reason": _("Keep the reason under %(limit)s characters.") % {"limit": REASON_LIMIT}})
+    finding.withdrawn_at, finding.withdrawn_by, finding.withdrawal_reason = timezone.now(), user, reason
+    finding._history_user = user
+    finding.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     return finding
 
 

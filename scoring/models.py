@@ -223,6 +223,12 @@ class Finding(models.Model):
     date = models.DateField(_("date"))
     description = models.TextField(_("what was found"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A finding recorded in error is withdrawn, never deleted: results that cited it must stay
+    # explainable (`scoring.findings.finding_withdraw`).
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("withdrawn by"))
+    withdrawal_reason = models.TextField(_("why it was withdrawn"), blank=True)
 
     history = HistoricalRecords()
 
@@ -230,12 +236,24 @@ class Finding(models.Model):
         ordering = ["-date"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason="")
+                           | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False)
+                              & ~Q(withdrawal_reason=""))),
+                name="finding_withdrawn_with_who_when_and_why",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
 
     def get_absolute_url(self):
         return reverse("scoring:finding_detail", args=[self.pk])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Stage(models.TextChoices):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("findings/", finding_views.finding_list, name="finding_list"),
     path("findings/new/", finding_views.finding_create, name="finding_create"),
     path("findings/<int:pk>/", finding_views.finding_detail, name="finding_detail"),
+    path("findings/<int:pk>/withdraw/", finding_views.finding_withdraw, name="finding_withdraw"),
     # Rewards and penalties (issue #5 item 6).
     path("rewards/", reward_views.reward_list, name="reward_list"),
     path("rewards/compute/", reward_views.reward_compute, name="reward_compute"),

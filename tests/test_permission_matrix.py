@@ -167,6 +167,7 @@ MATRIX = {
     "scoring:finding_list": (None, (FOUND, OK, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK, OK)),
     "scoring:finding_create": (None, REVIEWERS),
     "scoring:finding_detail": (lambda w: {"pk": w.finding.pk}, SEE_A),
+    "scoring:finding_withdraw": (lambda w: {"pk": w.finding.pk}, POST_ONLY),
     # --- rewards: `w.reward` an individual award to staff_a proposed by the bureau. Rewards are for
     # the offices that read every team; the bureau computes and proposes, the service decides the rest.
     "scoring:reward_list": (None, READERS_OF_ALL),
@@ -380,6 +381,10 @@ POST_MATRIX = {
                                  FORBIDDEN, FORBIDDEN, NOT_FOUND),
     # An empty form comes back with its errors for the assessing offices.
     "scoring:finding_create": REVIEWERS,
+    # Without a reason: back to the finding with a message, for the offices that may withdraw it
+    # (not bureau_a, posted to station A); a 404 for who does not see station A.
+    "scoring:finding_withdraw": (FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, FOUND, FORBIDDEN, FOUND, NOT_FOUND,
+                                 FORBIDDEN, FORBIDDEN, FORBIDDEN),
     # --- rewards: an empty form comes back to the list or the reward with a message for whoever
     # takes that kind of step (the bureau computes and enters expenses, finance pays, leadership
     # claws back; every reader may try a step of the chain); an empty award form shows its errors.

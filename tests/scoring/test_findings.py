@@ -1,6 +1,7 @@
 """Findings on the site: the assessing offices record them on teams they review, against someone
 posted there on the day; teams read their own; another team's finding is a 404; the detail page
-names who recorded it and the evaluations that cite it."""
+names who recorded it and the evaluations that cite it; one recorded in error is withdrawn, with
+the reason, and stops counting."""
 
 import datetime
 from http import HTTPStatus
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from scoring import engine
-from scoring.findings import citing_lines, finding_record, findings_for
+from scoring.findings import citing_lines, finding_record, finding_withdraw, findings_for
 from scoring.models import Finding, FindingKind, ScoringScheme
 
 from ..conftest import activate_preset
@@ -225,3 +226,89 @@ def test_findings_for_a_home_unit_are_those_of_the_teams_it_reads(world):
     mine = record(world)
     record(world, station=world.station_b, person="chief_b")
     assert list(findings_for(world.users["home_unit"])) == [mine]
+
+
+# --- Withdrawing a finding recorded in error ------------------------------------------------------
+
+
+def withdraw_url(finding):
+    return reverse("scoring:finding_withdraw", args=[finding.pk])
+
+
+@pytest.mark.parametrize("persona", ["bureau", "assessor"])
+def test_the_assessing_offices_withdraw_a_finding_with_the_reason_and_it_stays_on_record(world, client_for,
+                                                                                           persona):
+    finding = record(world)
+    client = english(client_for, persona)
+    assert 'data-testid="withdraw"' in client.get(finding.get_absolute_url()).content.decode()
+    response = client.post(withdraw_url(finding), {"reason": "  记错了人：应为另一站  "}, follow=True)
+    assert "Finding withdrawn" in response.content.decode()
+    finding.refresh_from_db()
+    assert (finding.withdrawn_by, finding.withdrawal_reason) == (world.users[persona], "记错了人：应为另一站")
+    assert finding.withdrawn_at is not None
+    newest = finding.history.order_by("-history_date", "-history_id").first()
+    assert (newest.history_user, newest.withdrawal_reason) == (world.users[persona], "记错了人：应为另一站")
+    page = client.get(finding.get_absolute_url()).content.decode()
+    assert 'data-testid="withdrawn"' in page and "记错了人" in page
+    assert 'data-testid="withdraw"' not in page  # nothing more to withdraw
+    assert "Withdrawn" in client.get(LIST).content.decode()  # still listed, marked
+
+
+@pytest.mark.parametrize(("reason", "message"), [("", "Say why the finding is withdrawn."),
+                                                 ("   ", "Say why the finding is withdrawn."),
+                                                 ("长" * 2001, "Keep the reason under 2000 characters.")])
+def test_a_withdrawal_needs_a_reason_and_changes_nothing_without_one(world, client_for, reason, message):
+    finding = record(world)
+    response = english(client_for, "bureau").post(withdraw_url(finding), {"reason": reason}, follow=True)
+    assert message in [str(m) for m in response.context["messages"]]
+    finding.refresh_from_db()
+    assert not finding.is_withdrawn and finding.history.count() == 1
+
+
+def test_a_finding_is_withdrawn_once(world, client_for):
+    finding = record(world)
+    finding_withdraw(user=world.users["bureau"], finding=finding, reason="记错了")
+    response = english(client_for, "assessor").post(withdraw_url(finding), {"reason": "再撤一次"}, follow=True)
+    assert any("already withdrawn" in str(m) for m in response.context["messages"])
+    finding.refresh_from_db()
+    assert (finding.withdrawn_by, finding.withdrawal_reason) == (world.users["bureau"], "记错了")
+
+
+@pytest.mark.parametrize("persona", ["chief_a", "staff_a", "leader", "home_unit", "bureau_a"])
+def test_who_may_not_record_on_the_team_may_not_withdraw(world, client_for, persona):
+    finding = record(world)
+    client = client_for(persona)
+    assert 'data-testid="withdraw"' not in client.get(finding.get_absolute_url()).content.decode()
+    assert client.post(withdraw_url(finding), {"reason": "不认可"}).status_code == HTTPStatus.FORBIDDEN
+    with pytest.raises(PermissionDenied):
+        finding_withdraw(user=world.users[persona], finding=finding, reason="不认可")
+    finding.refresh_from_db()
+    assert not finding.is_withdrawn
+
+
+def test_another_teams_finding_is_not_found_and_a_get_changes_nothing(world, client_for):
+    finding = record(world)
+    assert client_for("chief_b").post(withdraw_url(finding), {"reason": "x"}).status_code == HTTPStatus.NOT_FOUND
+    assert client_for("bureau").get(withdraw_url(finding)).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    finding.refresh_from_db()
+    assert not finding.is_withdrawn
+
+
+def test_a_withdrawn_finding_stops_counting_at_the_next_computation(world):
+    activate_preset("shanting")
+    scheme = ScoringScheme.objects.get(version__profile__code="shanting")
+    year = TODAY.year
+    finding = record(world, date=datetime.date(year, 3, 2))
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+    def eight_point():
+        evaluation = engine.evaluate(scheme=scheme, first=first, last=last, station=world.station_a,
+                                     person=world.person("staff_a"))
+        return evaluation.lines.get(item__code="eight-point")
+
+    cited = eight_point()
+    assert any(piece.get("id") == finding.pk for piece in cited.evidence if isinstance(piece, dict))
+    finding_withdraw(user=world.users["bureau"], finding=finding, reason="记错了")
+    recomputed = eight_point()
+    assert not any(isinstance(piece, dict) and piece.get("id") == finding.pk for piece in recomputed.evidence)
+    assert recomputed.points != cited.points
