@@ -9,9 +9,11 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
+from django.utils import translation
 
 from stations.models import Person, Posting, Station, TodoItem, Unit, UnitKind
 from stations.models.todo import TodoKind
@@ -48,6 +50,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language. A request activates the language it asks for
+    (LocaleMiddleware) and nothing deactivates it, so an English request in one test would
+    otherwise make a later test's service messages English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def activate_preset(code):

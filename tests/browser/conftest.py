@@ -69,31 +69,10 @@ def page_factory(browser, live_server):
         # The flush that ends a browser test (pytest-django's transactional set-up, torn down after this
         # fixture) truncates every table, and the funding ledger's TRUNCATE trigger refuses a ledger
         # that holds entries unless the session opts in (funding/migrations/0003). Session-level, not
-        # LOCAL: the flush runs in a transaction of its own. `ledger_truncate_closed` resets it after.
+        # LOCAL: the flush runs in a transaction of its own. The setting ends with the connection,
+        # which Django closes after the flush (TransactionTestCase._post_teardown).
         with connection.cursor() as cursor:
             cursor.execute("SET outpost.ledger_truncate = 'allow'")
-
-
-@pytest.fixture(autouse=True)
-def ledger_truncate_closed(django_db_blocker):
-    """After the flush that ends each browser test, close the ledger's truncate escape hatch that
-    `page_factory` opened, so that no later test runs with it open on this connection.
-
-    Django closes the connection after a successful flush, which ends the session's setting with it;
-    the RESET matters when the connection survives — a flush that failed for another reason."""
-    yield
-    if connection.vendor == "postgresql" and connection.connection is not None:
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute("RESET outpost.ledger_truncate")
-
-
-@pytest.fixture
-def _django_db_helper(ledger_truncate_closed, _django_db_helper):
-    """pytest-django's per-test database fixture, whose teardown is the flush, set up after
-    `ledger_truncate_closed` so that the reset is torn down after the flush. Being autouse is not
-    enough: pytest-django's own autouse `_django_db_marker` sets the database up before any
-    conftest's autouse fixture, which would then reset before the flush and have it refused."""
-    yield
 
 
 def log_in(page, username, password):
