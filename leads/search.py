@@ -53,7 +53,7 @@ def matching(leads, words: str):
         return leads.filter(exact | in_name)
     wanted = _Bigrams(Upper(Value(words, output_field=models.TextField())))
     enterprises = (Enterprise.objects.alias(grams=_Bigrams(Upper("name")))
-                   .filter(grams__contains=wanted, name__icontains=words).values("pk"))
+                   .filter(grams__contains=wanted, name__icontains=words).order_by().values("pk"))
     of_enterprise = Q(_AnyOf(F("enterprise_id"), ArraySubquery(enterprises)))
     # The first condition is exactly what the indexes answer (so the planner does not compute the
     # bigrams again for each candidate), the second keeps the real matches among the candidates.
