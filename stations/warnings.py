@@ -51,7 +51,7 @@ from .models import (
     WarningState,
 )
 from .models.todo import TodoKind
-from .permissions import Action, Role, stations_for
+from .permissions import Role
 from .presence import Day, presence
 from .services import todo_open
 from .workdays import working_days
@@ -357,13 +357,6 @@ def stored_rows(stations, *, kind: str = ""):
 def as_warning(row: StoredWarning) -> Warning:
     return Warning(row.key, row.kind, row.station, row.message, row.params, row.url, row.person, row.since,
                    team_acts=row.team_acts, handled=row.handled)
-
-
-def warnings_for(*, user, today: datetime.date | None = None) -> list[Warning]:
-    """The warnings about the teams `user` may view, from the snapshot made fresh first."""
-    stations = stations_for(user, Action.VIEW)
-    refresh(stations, today)
-    return stored(stations)
 
 
 def mark_stale(station_ids) -> None:

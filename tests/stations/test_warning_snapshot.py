@@ -108,7 +108,8 @@ def test_yesterdays_snapshot_is_computed_again_today(world):
     teams = Station.objects.all()
     assert warnings.refresh(teams, YESTERDAY) == 2
     assert warnings.refresh(teams, YESTERDAY) == 0
-    found = warnings.warnings_for(user=world.users["bureau"], today=TODAY)
+    assert warnings.refresh(teams, TODAY) == 2  # a new day: every team again
+    found = warnings.stored(teams)
     assert set(WarningState.objects.values_list("computed_on", flat=True)) == {TODAY}
     assert {warning.key for warning in found} == {warning.key for warning in warnings.compute(teams, TODAY)}
 
