@@ -163,7 +163,8 @@ def furnished_world(django_db_setup, django_db_blocker):
     (building them for each case took most of CI's time). It lives in a transaction rolled back
     when the module ends; each case runs in a savepoint inside it (pytest-django's `db`, as
     Django's `TestCase.setUpTestData`), so what a case writes is gone before the next one. A
-    module opts in by overriding `world` with it."""
+    module opts in by overriding `world` with a deep copy of it, so that what a case changes in
+    memory is gone too."""
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
         furnish(world)

@@ -1,5 +1,6 @@
 """Every state-changing view refuses a request without a CSRF token and changes nothing."""
 
+import copy
 from http import HTTPStatus
 
 import pytest
@@ -67,8 +68,9 @@ def snapshot():
 
 @pytest.fixture
 def world(furnished_world, db):
-    """One world for every URL of the module (`furnished_world`, tests/conftest.py)."""
-    return furnished_world
+    """One world for every URL of the module (`furnished_world`, tests/conftest.py), copied for
+    each, as `TestCase.setUpTestData` does: what a URL changes in memory never reaches the next."""
+    return copy.deepcopy(furnished_world)
 
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))

@@ -4,6 +4,7 @@ The list of URLs comes from the URL conf, so a new view without a row here fails
 `test_every_url_has_a_row`. Admin pages are covered in `tests/stations/test_admin.py`.
 """
 
+import copy
 from http import HTTPStatus
 
 import pytest
@@ -279,8 +280,9 @@ CASES = [(name, persona, expected[i]) for name, (_k, expected) in MATRIX.items()
 
 @pytest.fixture
 def world(furnished_world, db):
-    """One world for every case of the module (`furnished_world`, tests/conftest.py)."""
-    return furnished_world
+    """One world for every case of the module (`furnished_world`, tests/conftest.py), copied for
+    each, as `TestCase.setUpTestData` does: what a case changes in memory never reaches the next."""
+    return copy.deepcopy(furnished_world)
 
 
 @pytest.mark.parametrize(("url_name", "persona", "expected"), CASES, ids=[f"{n}-{p}" for n, p, _e in CASES])
