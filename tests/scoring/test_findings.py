@@ -250,6 +250,7 @@ def test_the_assessing_offices_withdraw_a_finding_with_the_reason_and_it_stays_o
     assert (newest.history_user, newest.withdrawal_reason) == (world.users[persona], "记错了人：应为另一站")
     page = client.get(finding.get_absolute_url()).content.decode()
     assert 'data-testid="withdrawn"' in page and "记错了人" in page
+    assert "No evaluation you may read cites this finding." in page  # no promise that it will count
     assert 'data-testid="withdraw"' not in page  # nothing more to withdraw
     assert "Withdrawn" in client.get(LIST).content.decode()  # still listed, marked
 
