@@ -6,6 +6,7 @@ counting happen in the database, related rows are joined or prefetched.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 from collections.abc import Sequence
@@ -171,8 +172,7 @@ def board(*, user, filters: LeadFilters | None = None, per_stage: int = 30):
     """
     filters = filters or LeadFilters()
     leads = lead_list(user=user, filters=filters, classes=False)
-    key = (f"leads:board:{_scope_key(user)}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:24]}:"
-           f"{leads_version()}")
+    key = f"leads:board:{_scope_key(user)}:{_filters_key(filters)}:{leads_version()}"
     counts = cache.get(key)
     if counts is None:
         # COUNT(*), not COUNT(id): PostgreSQL then counts from the stage index alone.
@@ -191,8 +191,7 @@ def lead_count(*, user, filters: LeadFilters | None = None) -> int:
     changed since (`leads_version`): a province's list counts 200,000 leads on every page, and a
     search counts every match (30–40 ms) again for each page of it."""
     filters = filters or LeadFilters()
-    key = (f"leads:count:{_scope_key(user)}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:24]}:"
-           f"{leads_version()}")
+    key = f"leads:count:{_scope_key(user)}:{_filters_key(filters)}:{leads_version()}"
     count = cache.get(key)
     if count is None:
         count = lead_list(user=user, filters=filters, classes=False).count()
@@ -272,6 +271,15 @@ class FunnelRows(Sequence):
             n, fen = self.cells.get((pk, stage), (0, 0))
             cells.append((stage, Stage(stage).label, n, Decimal(fen).scaleb(-2)))
         return {"name": name, "cells": cells}
+
+
+def _filters_key(filters: LeadFilters) -> str:
+    """What the filters select, for the keys of cached counts: not the sort, which changes no
+    count; with the scale threshold they are measured against, which a profile's new version or
+    a change of active profile moves without touching a lead (so without `leads_version`)."""
+    threshold = rules_for().scale_threshold if filters.scale_only else None
+    selected = repr((dataclasses.replace(filters, sort=""), threshold))
+    return hashlib.sha256(selected.encode()).hexdigest()[:24]
 
 
 def _scope_key(user) -> str:

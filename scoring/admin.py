@@ -70,7 +70,8 @@ class FindingAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     list_select_related = ["station", "person"]
     autocomplete_fields = ["station", "person"]
-    # Withdrawing goes through the site's own form (`scoring.findings.finding_withdraw`).
+    # Withdrawing goes through the site's own form (`scoring.findings.finding_withdraw`); a
+    # withdrawn finding is closed: read-only here, and no revert to a version before it.
     readonly_fields = ["recorded_by", "withdrawn_at", "withdrawn_by", "withdrawal_reason"]
 
     def get_queryset(self, request):
@@ -79,9 +80,22 @@ class FindingAdmin(SimpleHistoryAdmin):
             return queryset
         return queryset.filter(station__in=stations_for(request.user, Action.REVIEW))
 
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and obj.is_withdrawn) and super().has_change_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and not user_can(request.user, Action.REVIEW, obj.station):
             raise PermissionDenied
+        if change:
+            # The history view saves a whole older version, withdrawal fields included, whatever
+            # the form shows: a change may neither reopen a withdrawn finding nor withdraw one.
+            stored = Finding.objects.get(pk=obj.pk)
+            if stored.is_withdrawn or (obj.withdrawn_at, obj.withdrawn_by_id, obj.withdrawal_reason) != (
+                    stored.withdrawn_at, stored.withdrawn_by_id, stored.withdrawal_reason):
+                raise PermissionDenied
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)

@@ -505,9 +505,10 @@ def evaluate_all(*, scheme: ScoringScheme, first: datetime.date, last: datetime.
     writes nothing."""
     _check(scheme, targets)
     # One computation of a scheme at a time: two first computations of a period at once (a double
-    # click, two assessors) would both find no evaluation and both insert it,
-    # and the second would fail on the unique constraint. The second now waits, then recomputes.
-    ScoringScheme.objects.select_for_update().filter(pk=scheme.pk).values_list("pk", flat=True).first()
+    # click, two assessors) would both find no evaluation and both insert it, and the second would
+    # fail on the unique constraint. The second now waits, then recomputes. NO KEY: adding an item
+    # or a subject to the scheme meanwhile is not held up.
+    ScoringScheme.objects.select_for_update(no_key=True).filter(pk=scheme.pk).values_list("pk", flat=True).first()
     items = sorted(scheme.items.all(), key=lambda item: (item.rule_type in REFERRING, item.position))
     facts = Facts(scheme, first, last, targets)
     existing = {(row.station_id, row.person_id, row.unit_id): row for row in Evaluation.objects.select_for_update(

@@ -117,7 +117,7 @@ def finding_withdraw(*, user, finding: Finding, reason: str) -> Finding:
     if not reason:
         raise ValidationError({"reason": _("Say why the finding is withdrawn.")})
     if len(reason) > REASON_LIMIT:
-        raise ValidationError({"reason": _("Keep the reason under %(limit)s characters.") % {"limit": REASON_LIMIT}})
+        raise ValidationError({"reason": _("Keep the reason to %(limit)s characters at most.") % {"limit": REASON_LIMIT}})
     finding.withdrawn_at, finding.withdrawn_by, finding.withdrawal_reason = timezone.now(), user, reason
     finding._history_user = user
     finding.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])

@@ -322,8 +322,9 @@ def rewards_compute(*, year: int, user) -> dict:
         return summary
     # One computation at a time under these rules: two at once (a double click, two bureau users)
     # would both find no proposal and both insert it, and the second would fail on the unique
-    # constraint. The second now waits, then reads what the first wrote, as a computation again.
-    RewardRules.objects.select_for_update().filter(pk=rules.pk).values_list("pk", flat=True).first()
+    # constraint. The second now waits, then reads what the first wrote (and the rules as they are
+    # then), as a computation again. NO KEY: rows that point at the rules are not held up.
+    rules = RewardRules.objects.select_for_update(no_key=True).get(pk=rules.pk)
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     trigger = TRIGGER_FIELDS[rules.first_provider_trigger]
     provider_on = bool(rules.first_provider_tiers or rules.foreign_rate)

@@ -159,10 +159,11 @@ class Workbook:
         """A new sheet, after the others; `name` must be one Excel accepts (`SheetNames`): a name
         that is empty, too long, holds a character Excel refuses or repeats another sheet's
         (whatever the case) raises ValueError."""
+        folded = name.casefold()
         if (not name or len(name.encode("utf-16-le")) // 2 > 31 or FORBIDDEN_IN_SHEET_NAMES.search(name)
-                or name[0] == "'" or name[-1] == "'" or name.casefold() in self.names | {"history"}):
+                or name[0] == "'" or name[-1] == "'" or folded == "history" or folded in self.names):
             raise ValueError(f"Not a sheet name Excel accepts here: {name!r}")
-        self.names.add(name.casefold())
+        self.names.add(folded)
         ws = _NamedWorksheet(parent=self.workbook, title=name)
         self.workbook._add_sheet(ws)  # what create_sheet does after building the sheet
         return Sheet(ws, self.styles, self.stamp)

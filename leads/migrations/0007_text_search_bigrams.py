@@ -44,5 +44,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create, drop, elidable=False),
+        migrations.RunPython(create, drop),
     ]

@@ -78,8 +78,10 @@ def test_leads_count_in_the_month_of_their_local_filing_day(world, file_lead):
     filed_at(datetime.date(2026, 10, 1), 0, 0)  # the month's first moment
     filed_at(last_day, 23, 59)
     filed_at(datetime.date(2026, 11, 1), 0, 0)
+    filed_at(datetime.date(2026, 11, 1), 7, 59)  # still 31 October in UTC
     filed_at(datetime.date(2026, 9, 30), 23, 59)
     values = figures.collect([world.station_a.pk], datetime.date(2026, 10, 1), last_day)
+    # Bounds at UTC midnights would count three (31 October, and 1 November before 08:00).
     assert values[world.station_a.pk]["leads_raw"] == 2
 
 

@@ -2,6 +2,7 @@
 indexes rather than the tables."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from leads.models import Lead
@@ -49,8 +50,17 @@ def test_any_case(search, file_lead):
 def test_words_that_look_like_patterns_are_text(search, file_lead):
     file_lead(title="增长100%项目", enterprise_name="己公司")
     file_lead(title="增长1000项目", enterprise_name="庚公司")
+    file_lead(title="A_B", enterprise_name="辛公司")
+    file_lead(title="AXB A_ _B", enterprise_name="壬公司")  # every pair of a_b, never a_b itself
     assert search("0%项") == ["增长100%项目"]
-    assert search("_") == []
+    assert search("a_b") == ["A_B"]
+    assert search("_") == ["AXB A_ _B", "A_B"]
+
+
+def test_a_lead_without_an_enterprise_is_found_by_its_title(search, file_lead):
+    lead = file_lead(title="长沙无企业项目")
+    Lead.objects.filter(pk=lead.pk).update(enterprise=None)
+    assert search("长沙") == ["长沙无企业项目"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram indexes are PostgreSQL's")
@@ -67,3 +77,19 @@ def test_the_search_reads_the_bigram_indexes(world, file_lead):
     assert "lead_text_bigrams" in plan
     assert "enterprise_name_bigrams" in plan
     assert "Seq Scan on leads_lead" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram indexes are PostgreSQL's")
+def test_words_most_leads_hold_read_the_table_and_find_the_same(world, file_lead):
+    """Through the indexes, a pair in most rows costs more than reading the table (公司, 项目)."""
+    for number in range(12):
+        file_lead(title=f"新能源项目{number}", enterprise_name=f"企业{number}")
+    file_lead(title="长沙电池项目", enterprise_name="长沙企业")
+    with connection.cursor() as cursor:  # ANALYZE counts this transaction's own rows
+        cursor.execute("ANALYZE leads_lead")
+        cursor.execute("ANALYZE leads_enterprise")
+    cache.clear()  # the statistics read before
+    common, rare = matching(Lead.objects.all(), "项目"), matching(Lead.objects.all(), "长沙")
+    assert "outpost_lead_bigrams" not in str(common.query)
+    assert "outpost_lead_bigrams" in str(rare.query)
+    assert (common.count(), rare.count()) == (13, 1)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads import services
-from leads.models import DuplicateStatus, Industry, Lead, LeadsVersion, MeetingDecision, Stage
+from leads.models import DuplicateStatus, Industry, Lead, LeadRules, LeadsVersion, MeetingDecision, Stage
 from stations.services import save_validated
 
 from ..factories import StationFactory
@@ -301,6 +301,25 @@ def test_cached_board_counts_follow_what_their_filters_read_besides_the_lead(wor
                                     received_by_leader=True, real_intent=True)
     assert LeadsVersion.current() > before
     assert qualified() == 1
+
+
+def test_a_cached_scale_count_follows_a_new_threshold_that_touched_no_lead(world, client_for, file_lead):
+    file_lead("chief_a", title="项目一", fixed_asset_investment=Decimal("90000000"))
+    client = client_for("bureau")
+    rules = services.rules_for()
+    rules.scale_threshold = Decimal("50000000")
+    rules.save()
+
+    def scale_count(**query):
+        return client.get(reverse("leads:list"), {"scale": "1", **query}).context["page_obj"].paginator.count
+
+    assert scale_count() == 1
+    assert scale_count(sort="-amount") == 1  # the sort is not part of what is counted
+    # As a new version of the profile would: no signal, no new leads version.
+    before = LeadsVersion.current()
+    LeadRules.objects.filter(pk=rules.pk).update(scale_threshold=Decimal("100000000"))
+    assert LeadsVersion.current() == before
+    assert scale_count() == 0
 
 
 def test_lead_detail_shows_the_timeline(world, client_for, file_lead):

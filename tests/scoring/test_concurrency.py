@@ -39,18 +39,34 @@ def while_computing(first, second) -> dict:
         finally:
             connection.close()
 
-    with transaction.atomic():
-        first()
-        thread = threading.Thread(target=run)
-        thread.start()
-        # Give the second computation time to reach the rows the first has not committed: without
-        # the lock it inserts them too, waits on the unique index, and fails at this commit.
-        time.sleep(1)
-        assert thread.is_alive()  # it waits for this transaction
-    thread.join(timeout=30)
+    thread = threading.Thread(target=run)
+    try:
+        with transaction.atomic():
+            first()
+            thread.start()
+            # Commit only once the second computation waits for this transaction: on the lock, or,
+            # without it, on the unique index after inserting the same rows (and then it fails).
+            assert waits_for_a_lock(), "the second computation never waited for the first"
+    finally:
+        thread.join(timeout=30)
     assert not thread.is_alive()
     assert "error" not in outcome, outcome.get("error")
     return outcome["result"]
+
+
+def waits_for_a_lock(timeout: float = 30) -> bool:
+    """Whether another connection to this database comes to wait for a lock within `timeout` s."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Inside a transaction the statistics views keep their first snapshot unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
 
 
 def test_a_second_reward_computation_waits_for_the_first_and_adds_nothing(world):

@@ -192,8 +192,9 @@ def test_the_detail_names_the_recorder_and_the_evaluations_that_cite_it(world, c
     activate_preset("shanting")
     scheme = ScoringScheme.objects.get(version__profile__code="shanting")
     year = TODAY.year
-    finding = record(world, date=datetime.date(year, 3, 2), description="违规接受宴请")
-    team = record(world, person=None, date=datetime.date(year, 3, 3), description="全站违规公款吃喝")
+    # 1 January: never in the future, and in the first quarter.
+    finding = record(world, date=datetime.date(year, 1, 1), description="违规接受宴请")
+    team = record(world, person=None, date=datetime.date(year, 1, 1), description="全站违规公款吃喝")
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     staff = engine.evaluate(scheme=scheme, first=first, last=last, station=world.station_a,
                             person=world.person("staff_a"))
@@ -257,7 +258,7 @@ def test_the_assessing_offices_withdraw_a_finding_with_the_reason_and_it_stays_o
 
 @pytest.mark.parametrize(("reason", "message"), [("", "Say why the finding is withdrawn."),
                                                  ("   ", "Say why the finding is withdrawn."),
-                                                 ("长" * 2001, "Keep the reason under 2000 characters.")])
+                                                 ("长" * 2001, "Keep the reason to 2000 characters at most.")])
 def test_a_withdrawal_needs_a_reason_and_changes_nothing_without_one(world, client_for, reason, message):
     finding = record(world)
     response = english(client_for, "bureau").post(withdraw_url(finding), {"reason": reason}, follow=True)
@@ -299,7 +300,7 @@ def test_a_withdrawn_finding_stops_counting_at_the_next_computation(world):
     activate_preset("shanting")
     scheme = ScoringScheme.objects.get(version__profile__code="shanting")
     year = TODAY.year
-    finding = record(world, date=datetime.date(year, 3, 2))
+    finding = record(world, date=datetime.date(year, 1, 1))  # never in the future
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
     def eight_point():
@@ -313,3 +314,24 @@ def test_a_withdrawn_finding_stops_counting_at_the_next_computation(world):
     recomputed = eight_point()
     assert not any(isinstance(piece, dict) and piece.get("id") == finding.pk for piece in recomputed.evidence)
     assert recomputed.points != cited.points
+
+
+def test_the_admin_neither_edits_nor_reverts_a_withdrawn_finding(world, django_user_model):
+    from django.test import Client
+
+    finding = record(world, description="原始记录")
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    client = Client()
+    client.force_login(admin)
+    before = finding.history.get()  # the version before the withdrawal
+    finding_withdraw(user=world.users["bureau"], finding=finding, reason="记错了")
+    change = reverse("admin:scoring_finding_change", args=[finding.pk])
+    page = client.get(change)
+    assert page.status_code == HTTPStatus.OK and 'name="description"' not in page.content.decode()  # read-only
+    revert = reverse("admin:scoring_finding_simple_history", args=[finding.pk, before.history_id])
+    response = client.post(revert, {"station": world.station_a.pk, "person": world.person("staff_a").pk,
+                                    "kind": finding.kind, "date": f"{finding.date:%Y-%m-%d}",
+                                    "description": "原始记录"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    finding.refresh_from_db()
+    assert finding.is_withdrawn and finding.withdrawal_reason == "记错了"
