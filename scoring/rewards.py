@@ -324,7 +324,9 @@ def rewards_compute(*, year: int, user) -> dict:
     # would both find no proposal and both insert it, and the second would fail on the unique
     # constraint. The second now waits, then reads what the first wrote (and the rules as they are
     # then), as a computation again. NO KEY: rows that point at the rules are not held up.
-    rules = RewardRules.objects.select_for_update(no_key=True).get(pk=rules.pk)
+    rules = summary["rules"] = RewardRules.objects.select_for_update(no_key=True).get(pk=rules.pk)
+    if not rules.computes:
+        return summary
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     trigger = TRIGGER_FIELDS[rules.first_provider_trigger]
     provider_on = bool(rules.first_provider_tiers or rules.foreign_rate)
