@@ -8,6 +8,8 @@ from http import HTTPStatus
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -335,3 +337,29 @@ def test_the_admin_neither_edits_nor_reverts_a_withdrawn_finding(world, django_u
     assert response.status_code == HTTPStatus.FORBIDDEN
     finding.refresh_from_db()
     assert finding.is_withdrawn and finding.withdrawal_reason == "记错了"
+
+
+def test_an_evaluation_not_computed_again_marks_a_cited_finding_withdrawn(world, client_for,
+                                                                          django_assert_num_queries):
+    activate_preset("shanting")
+    scheme = ScoringScheme.objects.get(version__profile__code="shanting")
+    year = TODAY.year
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    findings = [record(world, date=first, description=f"违规{number}") for number in range(3)]
+
+    def page():
+        evaluation = engine.evaluate(scheme=scheme, first=first, last=last, station=world.station_a,
+                                     person=world.person("staff_a"))
+        return reverse("scoring:evaluation_detail", args=[evaluation.pk])
+
+    url = page()  # computed while all three stand
+    finding_withdraw(user=world.users["bureau"], finding=findings[0], reason="记错了")
+    client = client_for("bureau")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_withdrawn:
+        html = client.get(url).content.decode()
+    assert html.count('data-testid="withdrawn-finding"') == 1  # the one withdrawn, of three cited
+    finding_withdraw(user=world.users["bureau"], finding=findings[1], reason="也记错了")
+    with django_assert_num_queries(len(one_withdrawn)):  # one query for the page's findings, however many
+        assert client.get(url).content.decode().count('data-testid="withdrawn-finding"') == 2
+    assert 'data-testid="withdrawn-finding"' not in client.get(page()).content.decode()  # recomputed: gone
