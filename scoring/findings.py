@@ -124,6 +124,20 @@ def finding_withdraw(*, user, finding: Finding, reason: str) -> Finding:
     return finding
 
 
+def cited_finding(piece) -> int | None:
+    """The id of the finding a piece of a line's evidence cites (`{"kind": "finding", "id": pk,
+    …}`, as `scoring.engine` writes it), or None for other evidence."""
+    return piece.get("id") if isinstance(piece, dict) and piece.get("kind") == "finding" else None
+
+
+def withdrawn_among(lines) -> set[int]:
+    """The findings cited by `lines` that were withdrawn since (one query, none when no line cites
+    a finding): a result already published keeps its evidence, which says so beside them."""
+    cited = {cited_finding(piece) for line in lines for piece in line.evidence or ()} - {None}
+    return set(Finding.objects.filter(pk__in=cited, withdrawn_at__isnull=False).values_list("pk", flat=True)
+               ) if cited else set()
+
+
 def citing_lines(*, user, finding: Finding) -> list[EvaluationLine]:
     """The evaluation lines that cite `finding` as evidence, among the evaluations `user` may read.
 
@@ -140,6 +154,4 @@ def citing_lines(*, user, finding: Finding) -> list[EvaluationLine]:
                                                 evaluation__period_end__gte=finding.date)
                   .select_related("item", "evaluation__scheme", "evaluation__person", "evaluation__station")
                   .order_by("-evaluation__period_start", "evaluation__period_end", "evaluation__pk"))
-    return [line for line in candidates
-            if any(isinstance(piece, dict) and piece.get("kind") == "finding" and piece.get("id") == finding.pk
-                   for piece in line.evidence or ())]
+    return [line for line in candidates if any(cited_finding(piece) == finding.pk for piece in line.evidence or ())]

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from stations.permissions import READ_ALL_ROLES, Action, get_in_scope_or_404, roles_of, stations_for, unit_of
 
-from . import access, engine, grades, workflow
+from . import access, engine, findings, grades, workflow
 from .boards import PERIOD_LABELS, PERIODS, period_dates, ranking, schemes_of_year
 from .exports import score_workbook
-from .models import EvaluationLine, Finding, Stage
+from .models import EvaluationLine, Stage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -103,11 +103,11 @@ def evaluation_detail(request, pk):
     evaluation = get_in_scope_or_404(access.evaluations_for(request.user).select_related(
         "scheme", "person", "station"), pk)
     lines = list(evaluation.lines.select_related("item", "judged_by__person").order_by("item__position"))
-    withdrawn = _withdrawn_findings(lines)
+    withdrawn = findings.withdrawn_among(lines)
     for line in lines:
         line.by_hand = engine.scored_by_hand(line.item)
         # Each piece of evidence, and whether it is a finding withdrawn since it was counted.
-        line.pieces = [(piece, _finding_id(piece) in withdrawn) for piece in line.evidence or ()]
+        line.pieces = [(piece, findings.cited_finding(piece) in withdrawn) for piece in line.evidence or ()]
     scale = grades.scale_for(evaluation)
     return render(request, "scoring/evaluation_detail.html", {
         "evaluation": evaluation, "lines": lines,
@@ -122,19 +122,6 @@ def evaluation_detail(request, pk):
         "in_publication": evaluation.stage == Stage.PUBLISHED and evaluation.published_until is not None
         and timezone.localdate() <= evaluation.published_until,
     })
-
-
-def _finding_id(piece) -> int | None:
-    """The finding a piece of evidence cites (`{"kind": "finding", "id": pk, …}`), if any."""
-    return piece.get("id") if isinstance(piece, dict) and piece.get("kind") == "finding" else None
-
-
-def _withdrawn_findings(lines) -> set[int]:
-    """The cited findings withdrawn since: a result already published keeps its evidence, which
-    says so beside them (one query, none when no line cites a finding)."""
-    cited = {_finding_id(piece) for line in lines for piece in line.evidence or ()} - {None}
-    return set(Finding.objects.filter(pk__in=cited, withdrawn_at__isnull=False).values_list("pk", flat=True)
-               ) if cited else set()
 
 
 # The workflow's actions: name → (function, takes a comment as `comment`, `reason` or `text`).
