@@ -86,6 +86,13 @@ class LeadFilters:
     q: str = ""
     sort: str = "filed"
     include_duplicates: bool = False
+    # 规模项目 are measured by fixed-asset investment (seed 001) against the lead rules' threshold,
+    # read once with the filters: the list, its cached count's key and the board all use it.
+    scale_threshold: Decimal | None = None
+
+    def __post_init__(self):
+        if self.scale_only and self.scale_threshold is None:
+            self.scale_threshold = rules_for().scale_threshold
 
     @classmethod
     def from_query(cls, query) -> LeadFilters:
@@ -136,8 +143,8 @@ def lead_list(*, user, filters: LeadFilters | None = None, classes: bool = True)
         leads = leads.filter(total_investment__gte=filters.min_wan * WAN)
     if filters.max_wan is not None:
         leads = leads.filter(total_investment__lte=filters.max_wan * WAN)
-    if filters.scale_only:  # 规模项目 are measured by fixed-asset investment (seed 001)
-        leads = leads.filter(fixed_asset_investment__gte=rules_for().scale_threshold)
+    if filters.scale_only:
+        leads = leads.filter(fixed_asset_investment__gte=filters.scale_threshold)
     if filters.q:
         leads = search.matching(leads, filters.q)
     order = STAGE_ORDER if filters.sort == "stage" else SORTS[filters.sort]
@@ -275,11 +282,9 @@ class FunnelRows(Sequence):
 
 def _filters_key(filters: LeadFilters) -> str:
     """What the filters select, for the keys of cached counts: not the sort, which changes no
-    count; with the scale threshold they are measured against, which a profile's new version or
-    a change of active profile moves without touching a lead (so without `leads_version`)."""
-    threshold = rules_for().scale_threshold if filters.scale_only else None
-    selected = repr((dataclasses.replace(filters, sort=""), threshold))
-    return hashlib.sha256(selected.encode()).hexdigest()[:24]
+    count; with the scale threshold (in the filters), which a profile's new version or a change of
+    active profile moves without touching a lead (so without `leads_version`)."""
+    return hashlib.sha256(repr(dataclasses.replace(filters, sort="")).encode()).hexdigest()[:24]
 
 
 def _scope_key(user) -> str:
