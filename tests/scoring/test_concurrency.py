@@ -78,7 +78,10 @@ def test_a_second_reward_computation_waits_for_the_first_and_adds_nothing(world)
     def compute():
         return rewards.rewards_compute(year=YEAR, user=get_user_model().objects.get(pk=bureau_pk))
 
-    second = while_computing(lambda: compute()["created"] == 2 or pytest.fail("nothing proposed"), compute)
+    def first():
+        assert compute()["created"] == 2
+
+    second = while_computing(first, compute)
     assert (second["created"], second["updated"]) == (0, 0)
     assert Reward.objects.count() == 2
 
