@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stations.models import Profile
+from stations.models import Profile, ProfileVersion
 from stations.permissions import Action, Role, has_role, stations_for, user_can
 from stations.services import save_validated
 
@@ -57,8 +57,7 @@ TRANSFER_UNIT_KINDS = ("park", "platform")
 
 def rules_for(profile: Profile | None = None) -> LeadRules:
     """The lead rules in force: the active profile's current version (defaults if it has none)."""
-    profile = profile or Profile.objects.active().first()
-    version = profile.version_for() if profile else None
+    version = profile.version_for() if profile else ProfileVersion.objects.in_force().first()
     if version is None:
         return LeadRules()
     rules = LeadRules.objects.filter(version=version).first()

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Func, IntegerField, Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from stations.models import Profile
+from stations.models import ProfileVersion
 
 from .models import EvaluationLine, ScoringScheme
 
@@ -37,8 +37,7 @@ def previous_period(period: str, first: datetime.date, last: datetime.date):
 
 def schemes_of_year(year: int):
     """The schemes of the active profile's version in force in `year`."""
-    profile = Profile.objects.active().first()
-    version = profile.version_for(year) if profile else None
+    version = ProfileVersion.objects.in_force(year).first()
     return ScoringScheme.objects.filter(version=version).prefetch_related("items") if version else \
         ScoringScheme.objects.none()
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from .models import (
     Posting,
-    Profile,
     ProfileVersion,
     Report,
     ReportKind,
@@ -56,8 +55,7 @@ def parse_month(text: str | None, default: datetime.date) -> tuple[int, int]:
 
 def version_in_force(year: int | None = None) -> ProfileVersion | None:
     """The active profile's version for `year` (default this year), or None."""
-    profile = Profile.objects.active().first()
-    return profile.version_for(year) if profile else None
+    return ProfileVersion.objects.in_force(year).first()
 
 
 def resident_kinds(version: ProfileVersion | None) -> frozenset[str]:

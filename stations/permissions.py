@@ -28,8 +28,9 @@ from __future__ import annotations
 import enum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from .models import (
     ApprovalActor,
@@ -37,6 +38,7 @@ from .models import (
     Person,
     Posting,
     Profile,
+    ProfileVersion,
     Station,
     StationUnit,
     StationUnitRole,
@@ -263,12 +265,10 @@ def people_for(user):
 def chain_of(station: Station, process: str, profile: Profile | None = None) -> list[ApprovalStep]:
     """The active profile's whole chain for `process` on `station`, in order. A chain specific to
     the team's kind replaces the general chain; an empty list means nobody needs to approve."""
-    profile = profile or Profile.objects.active().first()
-    version = profile.version_for() if profile else None
-    if version is None:
-        return []
+    versions = (profile.versions.filter(year__lte=timezone.localdate().year).order_by("-year") if profile
+                else ProfileVersion.objects.in_force())
     steps = list(
-        ApprovalStep.objects.filter(version=version, process=process)
+        ApprovalStep.objects.filter(version=Subquery(versions.values("pk")[:1]), process=process)
         .filter(Q(team_kind="") | Q(team_kind=station.kind))
         .order_by("position")
     )

@@ -164,8 +164,7 @@ def person_update(*, person: Person, user, **fields) -> Person:
 
 def default_title(station: Station, role: str) -> str:
     """The title the active profile gives this role in this kind of team (主任, 局长 …)."""
-    profile = Profile.objects.active().first()
-    version = profile.version_for() if profile else None
+    version = ProfileVersion.objects.in_force().first()
     if version is None:
         return str(PostingRole(role).label)
     return version.title_for(station.kind, role)
@@ -341,8 +340,7 @@ def todo_done(*, item: TodoItem, user) -> TodoItem:
 
 
 def _term_notice_days() -> int:
-    profile = Profile.objects.active().first()
-    version = profile.version_for() if profile else None
+    version = ProfileVersion.objects.in_force().first()
     return version.term_ending_notice_days if version else ProfileVersion._meta.get_field(
         "term_ending_notice_days").default
 

@@ -75,6 +75,15 @@ def default_progress_kinds():
     return ["new_lead", "stage_advance", "funds"]
 
 
+class ProfileVersionQuerySet(models.QuerySet):
+    def in_force(self, year: int | None = None) -> "ProfileVersionQuerySet":
+        """The active profile's versions not after `year` (default this year), newest first: the
+        first is the version in force (`.first()`, None if there is none; `.values("pk")[:1]` as a
+        subquery). One query, where the active profile and then its `version_for` are two."""
+        year = year or timezone.localdate().year
+        return self.filter(profile__is_active=True, year__lte=year).order_by("-year")
+
+
 class ProfileVersion(models.Model):
     """A profile's rules for one year onwards (until a newer version)."""
 
@@ -126,6 +135,7 @@ class ProfileVersion(models.Model):
         help_text=_("Any of: new_lead, stage_advance, funds."))
     notes = models.TextField(_("notes"), blank=True)
 
+    objects = ProfileVersionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -184,10 +184,10 @@ def add_leads(world, count):
 
 # Each page: the 6 of every page (stations.permissions and the navigation bar), then its own.
 LIST_PAGES = {
-    # the leads' version (the count's cache key), count (not cached yet), lead rules (profile,
-    # version, rules), the page's keys, then its leads (joined), the page's qualifying visits,
+    # the leads' version (the count's cache key), count (not cached yet), lead rules (the version
+    # in force, its rules), the page's keys, then its leads (joined), the page's qualifying visits,
     # the filter choices: stations, industries
-    "leads:list": 16,
+    "leads:list": 15,
     # the newest lead and change (the counts' cache key), counts per stage (not cached yet), the
     # newest leads of each of the 14 stages, the filter choices
     "leads:board": 24,

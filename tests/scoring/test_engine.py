@@ -242,9 +242,9 @@ def test_the_ranking_board_runs_the_same_queries_whatever_the_number_of_subjects
         posting = PostingFactory(station=world.station_a)
         engine.evaluate(scheme=sheet, first=FIRST, last=LAST, station=world.station_a, person=posting.person)
     client = client_for("bureau")
-    # The 6 of every page, the active profile and its version, the schemes with their items, then
-    # per scheme (Shanting has one): its evaluations, their lines and the previous period's totals.
-    with django_assert_num_queries(14):
+    # The 6 of every page, the version in force, the schemes with their items, then per scheme
+    # (Shanting has one): its evaluations, their lines and the previous period's totals.
+    with django_assert_num_queries(13):
         response = client.get(reverse("scoring:evaluation_list"), {"year": YEAR})
     assert len(response.context["schemes"][0]["rows"]) == subjects
 

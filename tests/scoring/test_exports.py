@@ -258,11 +258,11 @@ def test_the_export_runs_the_same_queries_whatever_the_number_of_subjects(world,
         posting = PostingFactory(station=world.station_a)
         engine.evaluate(scheme=sheet, first=FIRST, last=LAST, station=world.station_a, person=posting.person)
     client = client_for("leader")
-    # The session, the user, their roles, their person and their postings; the active profile and
-    # its version, the schemes with their items; then for Shanting's one scheme: its evaluations
+    # The session, the user, their roles, their person and their postings; the version in force,
+    # the schemes with their items; then for Shanting's one scheme: its evaluations
     # (persons and teams joined), their lines and the year before's totals. Nothing per subject, and
     # no groups (no item's target depends on one).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("scoring:evaluation_export"), {"year": YEAR})
     book = load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 1 + subjects

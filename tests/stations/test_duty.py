@@ -97,8 +97,8 @@ def test_team_month_query_count_does_not_grow(world, client_for, django_assert_n
                                created_by=world.users["bureau"])
     client = client_for("bureau")
     # the 6 of every page, the station, postings, logs, the holiday calendar, the targets
-    # (profile, version, team kind)
-    with django_assert_num_queries(15):
+    # (the version in force, team kind)
+    with django_assert_num_queries(14):
         response = client.get(reverse("stations:team_month", args=[world.station_a.pk]))
     assert len(response.context["grid"]["rows"]) == 3 + extra
 

@@ -27,12 +27,12 @@ PAGES = {
     # active profile, to-dos, all stations + their units + their postings (a bureau user has no
     # own station, so that list costs nothing); the warnings, at the first view of the day: 27
     # queries whatever the number of teams and warnings: the teams' snapshot states, savepoint,
-    # missing states, lock, the 17 of computing (the profile version, teams, postings, resident
+    # missing states, lock, the 16 of computing (the profile version, teams, postings, resident
     # kinds, logs, approvals, checks, the holiday calendar, reports, judgements, events, leads'
     # progress (3), lead rules, visits), old rows out, new rows in, states, release; then the
     # first open warnings (whether answered: in the same query) and their count (a later view:
     # 3, see test_warning_snapshot); the first 20 teams and the number of teams
-    "stations:home": 39,
+    "stations:home": 38,
     # count, stations, units, postings
     "stations:list": 10,
     # the user's and the groups' permissions (personal data needs view_person), count, people,

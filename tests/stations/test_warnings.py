@@ -167,13 +167,13 @@ def test_the_warnings_page_query_count_is_pinned(world, client_for, extra):
     client = client_for("bureau")
     # The 6 of every page (session, user, groups, person, postings, navigation name); at the first
     # view of the day the snapshot is made: the teams' states, savepoint, missing states, lock, the
-    # 17 of computing (see the home page in test_query_counts), old rows out, new rows in, states,
+    # 16 of computing (see the home page in test_query_counts), old rows out, new rows in, states,
     # release; then the kinds present, the count and the page of stored rows (whether answered: in
     # the same query), and the open ones' count. Nothing per team or warning (but the INSERT's
     # batches: tests/queries.py).
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("stations:warning_list"))
-    assert len(queries) - snapshot_batches(queries) == 35
+    assert len(queries) - snapshot_batches(queries) == 34
     # Every team has its warnings stored; the page shows the first fifty.
     assert StoredWarning.objects.values("station").distinct().count() == 2 + extra
     assert len(response.context["warnings"]) == min(50, StoredWarning.objects.count())
