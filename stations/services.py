@@ -330,9 +330,12 @@ def todo_close(*, kind: str, target, user=None) -> int:
 
 
 def todo_done(*, item: TodoItem, user) -> TodoItem:
-    """Mark the user's own item done."""
+    """Mark the user's own item done: a reminder or notice, never an item that closes itself once
+    its work is done (an approval, a returned report, a dispatch task)."""
     if item.user_id != user.pk:
         raise PermissionDenied
+    if item.closes_itself and item.done_at is None:
+        raise ValidationError(_("This item closes by itself once it is dealt with: open it to act on it."))
     if item.done_at is None:
         item.done_at = timezone.now()
         item.save(update_fields=["done_at"])

@@ -329,8 +329,12 @@ class TodoListView(LoginRequiredMixin, ListView):
 def todo_done(request, pk):
     # Only the user's own items are found at all: another user's item is a 404.
     item = get_object_or_404(TodoItem, pk=pk, user=request.user)
-    services.todo_done(item=item, user=request.user)
-    messages.success(request, _("Marked as done."))
+    try:
+        services.todo_done(item=item, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as done."))
     return redirect("stations:todo_list")
 
 

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TodoKind(models.TextChoices):
@@ -20,6 +21,11 @@ class TodoKind(models.TextChoices):
     TASK = "task", _("Task")
 
 
+# Items that stand for work the system sees done (a decision taken, a returned report sent again,
+# a task reported back) close themselves then; dismissing one by hand would lose the work.
+TRACKED_KINDS = frozenset({TodoKind.APPROVAL, TodoKind.RETURNED, TodoKind.TASK})
+
+
 class TodoQuerySet(models.QuerySet):
     def open(self):
         return self.filter(done_at__isnull=True)
@@ -28,7 +34,7 @@ class TodoQuerySet(models.QuerySet):
 class TodoItem(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todo_items")
     kind = models.CharField(_("kind"), max_length=20, choices=TodoKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     url = models.CharField(_("link"), max_length=300, blank=True)
     station = models.ForeignKey(
         "stations.Station", verbose_name=_("team"), on_delete=models.CASCADE, null=True, blank=True
@@ -63,3 +69,8 @@ class TodoItem(models.Model):
 
     def get_absolute_url(self):
         return self.url
+
+    @property
+    def closes_itself(self) -> bool:
+        """Whether the item closes once its work is done (and cannot be marked done by hand)."""
+        return self.kind in TRACKED_KINDS and self.target_id is not None

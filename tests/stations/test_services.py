@@ -179,6 +179,24 @@ def test_todo_done_only_by_its_owner(world):
     assert item.done_at is not None
 
 
+@pytest.mark.parametrize("kind", [TodoKind.APPROVAL, TodoKind.RETURNED, TodoKind.TASK])
+def test_an_item_that_closes_itself_is_not_dismissed_by_hand(world, kind):
+    # Dismissing an approval would leave the request undecided with nobody reminded of it.
+    item = TodoItem.objects.create(user=world.users["chief_a"], kind=kind, title="审批", target=world.station_a)
+    with pytest.raises(ValidationError, match="closes by itself"):
+        services.todo_done(item=item, user=world.users["chief_a"])
+    item.refresh_from_db()
+    assert item.done_at is None
+
+
+@pytest.mark.parametrize("kind", [TodoKind.REMINDER, TodoKind.TERM_ENDING])
+def test_a_reminder_or_notice_is_dismissed_by_hand(world, kind):
+    item = TodoItem.objects.create(user=world.users["chief_a"], kind=kind, title="提醒", target=world.station_a)
+    services.todo_done(item=item, user=world.users["chief_a"])
+    item.refresh_from_db()
+    assert item.done_at is not None
+
+
 def test_person_edit_is_recorded_with_the_user(world):
     person = world.person("chief_b")
     services.person_update(person=person, user=world.users["bureau"], phone="13900001111")

@@ -225,6 +225,25 @@ def test_todo_done_marks_the_item(world, client_for):
     assert item.done_at is not None
 
 
+def test_an_approval_item_offers_its_page_not_a_done_button(world, client_for):
+    from stations.models import TodoItem
+    from stations.models.todo import TodoKind
+
+    item = TodoItem.objects.create(user=world.users["bureau"], kind=TodoKind.APPROVAL, title="审批：报销申请",
+                                   target=world.station_a, url="/somewhere/")
+    client = client_for("bureau", HTTP_ACCEPT_LANGUAGE="en")
+    for page in (client.get(reverse("stations:todo_list")), client.get(reverse("stations:home"))):
+        content = page.content.decode()
+        assert 'data-testid="todo-act" href="/somewhere/"' in content
+        assert reverse("stations:todo_done", args=[item.pk]) not in content
+
+    response = client.post(reverse("stations:todo_done", args=[item.pk]), follow=True)
+    assert [str(message) for message in response.context["messages"]] == [
+        "This item closes by itself once it is dealt with: open it to act on it."]
+    item.refresh_from_db()
+    assert item.done_at is None
+
+
 def test_the_profile_page_shows_the_duty_rules_and_who_decides(world, client_for):
     from stations.models import Profile
 
