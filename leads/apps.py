@@ -24,6 +24,12 @@ class LeadsConfig(AppConfig):
         if lead_rules_copy not in PROFILE_COPY_EXTENSIONS:
             PROFILE_COPY_EXTENSIONS.append(lead_rules_copy)
         self._extend_duty()
+        from stations.views import HOME_SECTIONS
+
+        from .views import park_home_section
+
+        if park_home_section not in HOME_SECTIONS:
+            HOME_SECTIONS.append(park_home_section)
         signals.connect()
         signals.connect_leads_version()
 

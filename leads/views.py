@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from stations.forms import apply_service_errors
 from stations.models import Station
 from stations.pagination import KeysFirstPaginator
-from stations.permissions import Action, Role, get_in_scope_or_404, has_role, stations_for, user_can
+from stations.permissions import Action, Role, get_in_scope_or_404, has_role, stations_for, unit_of, user_can
 
 from . import access, excel, imports, selectors, services
 from .forms import (
@@ -635,3 +635,17 @@ def outcome_add(request, pk):
         request, pk, OutcomeForm,
         lambda lead, data: services.outcome_set(lead=lead, user=request.user, **data),
         _("Output and tax recorded."), allowed=access.owns_later_stages)
+
+
+PARK_HOME_LEADS = 10
+
+
+def park_home_section(user):
+    """The start page's section for a park: the newest leads transferred to it, with their count
+    (`stations.views.HOME_SECTIONS`); None for anyone else."""
+    unit_id = unit_of(user)
+    if not (unit_id and has_role(user, Role.PARK)):
+        return None
+    leads = (access.leads_for(user).countable().filter(transferred_to_id=unit_id)
+             .select_related("station", "enterprise").order_by("-filed_at", "-pk"))
+    return "leads/_park_home.html", {"leads": list(leads[:PARK_HOME_LEADS]), "count": leads.count()}

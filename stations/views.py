@@ -24,6 +24,12 @@ from .security import password_confirmed_required, record
 HOME_TEAMS = 20
 
 
+# Sections other apps add to the start page (the leads app: the leads transferred to a park), from
+# their `AppConfig.ready`: each is called with the user and returns a template name and its
+# context, or None when it has nothing for that user.
+HOME_SECTIONS: list = []
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     """The start page, by role: teams for readers of all teams, one's own team, or one's people."""
 
@@ -45,7 +51,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["station_count"] = stations.count()
         elif has_role(user, Role.HOME_UNIT):
             context["home_unit_stations"] = selectors.station_list(user=user)
-        context["is_park"] = Role.PARK in roles_of(user)
+        context["sections"] = [section for section in (provide(user) for provide in HOME_SECTIONS) if section]
         if has_role(user, Role.BUREAU):
             # Counted and cut in the database: a province has thousands of warnings.
             visible = stations_for(user, Action.VIEW)

@@ -374,3 +374,39 @@ def test_a_bad_report_month_falls_back_to_this_month(world, client_for):
     response = client_for("bureau").get(reverse("leads:major_report"), {"year": "9999", "month": "12"})
     assert response.status_code == HTTPStatus.OK
     assert response.context["year"] == TODAY.year
+
+
+def transfer_to_park(world, lead):
+    meeting = services.meeting_create(user=world.users["bureau"], date=TODAY)
+    services.meeting_decide(meeting=meeting, user=world.users["bureau"], lead=lead, decision=MeetingDecision.VALID,
+                            reason="符合主导产业", transfer_to=world.park_unit, follower="刘")
+
+
+def test_the_parks_start_page_lists_the_leads_transferred_to_it(world, client_for, file_lead):
+    transferred = file_lead("chief_a", title="转办的电池项目")
+    transfer_to_park(world, transferred)
+    file_lead("chief_a", title="未转办的项目", enterprise_name="另一家公司")
+    park = client_for("park", HTTP_ACCEPT_LANGUAGE="en")
+    section = park.get(reverse("stations:home")).content.decode().split('data-testid="park-leads"')[1]
+    section = section.split("</section>")[0]
+    assert transferred.get_absolute_url() in section and "转办的电池项目" in section
+    assert "未转办的项目" not in section
+    assert 'text-bg-secondary">1<' in section
+    # Nobody else gets the section.
+    assert 'data-testid="park-leads"' not in client_for("bureau").get(reverse("stations:home")).content.decode()
+
+
+def test_the_parks_start_page_takes_the_same_queries_for_one_lead_or_many(world, client_for, file_lead,
+                                                                          django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    park = client_for("park")
+    transfer_to_park(world, file_lead("chief_a", title="第一个项目"))
+    with CaptureQueriesContext(connection) as one:
+        assert park.get(reverse("stations:home")).status_code == HTTPStatus.OK
+    for number in range(4):
+        transfer_to_park(world, file_lead("chief_a", title=f"项目{number}", enterprise_name=f"公司{number}"))
+    with django_assert_num_queries(len(one)):
+        page = park.get(reverse("stations:home")).content.decode()
+    assert page.split('data-testid="park-leads"')[1].count("<tr>") == 1 + 5
