@@ -76,6 +76,21 @@ def signed_lead(world, file_lead):
                               contract_amount=Decimal("200000000"))
 
 
+def test_the_lead_page_shows_the_review_and_a_lost_leads_reason(world, file_lead, client_for):
+    lead = signed_lead(world, file_lead)
+    page = client_for("chief_a").get(lead.get_absolute_url()).content.decode()
+    review = page.split('data-testid="lead-review">')[1].split("</dd>")[0]
+    assert all(fact in review for fact in ("东区", "净地", "奖补", "王副区长"))
+
+    lost = services.lead_move(lead=file_lead("chief_a", title="流失的项目", enterprise_name="另一家"),
+                              user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
+    lost = services.lead_move(lead=lost, user=world.users["chief_a"], to_stage=Stage.LOST, lost_reason="去了外地",
+                              lost_poor_service=True)
+    page = client_for("chief_a", HTTP_ACCEPT_LANGUAGE="en").get(lost.get_absolute_url()).content.decode()
+    assert "去了外地" in page.split('data-testid="lead-lost">')[1].split("</dd>")[0]
+    assert "lost through poor service" in page.split('data-testid="lead-lost">')[1].split("</dd>")[0]
+
+
 def test_aftercare_after_landing(world, file_lead):
     lead = signed_lead(world, file_lead)
     services.follow_up_plan_set(lead=lead, user=world.users["chief_a"], leader="王副区长", department="发改局",
