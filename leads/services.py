@@ -390,6 +390,12 @@ def _check_facts(lead: Lead, to_stage: str, note: str, rules: LeadRules) -> None
     for name in ("signed_on", "started_on", "completed_on", "production_on"):
         if name in REQUIRED_FACTS.get(to_stage, ()) and getattr(lead, name) and getattr(lead, name) > today:
             errors[name] = _("This date is in the future.")
+    filed_on = timezone.localdate(lead.filed_at) if lead.filed_at else None
+    if to_stage == Stage.SIGNED and lead.signed_on and filed_on and lead.signed_on < filed_on:
+        # A contract signed before the lead was filed was not found by the team (DESIGN §3: leads
+        # are filed first, and count from their filing).
+        errors["signed_on"] = _("The contract cannot be signed before the lead was filed (%(date)s).") % {
+            "date": filed_on.isoformat()}
     order = [("signed_on", "started_on"), ("started_on", "completed_on"), ("completed_on", "production_on")]
     for earlier, later in order:
         if getattr(lead, earlier) and getattr(lead, later) and getattr(lead, later) < getattr(lead, earlier):

@@ -195,6 +195,25 @@ def test_xiangzhou_team_may_negotiate_itself(world, file_lead):
         services.lead_move(lead=lead, user=world.users["park"], to_stage=Stage.INTENTION)
 
 
+def test_a_contract_is_not_signed_before_the_lead_was_filed(world, file_lead):
+    lead = file_lead("chief_a", minutes_ago=0)
+    for stage in (Stage.NEGOTIATION, Stage.INTENTION, Stage.AGREEMENT):
+        lead = services.lead_move(lead=lead, user=world.users["chief_a"], to_stage=stage)
+    lead = services.lead_move(lead=lead, user=world.users["chief_a"], to_stage=Stage.REVIEW, review_site="东区",
+                              review_land_utilities="净地", review_policy="奖补", review_leader="王副区长")
+    filed_on = timezone.localdate(lead.filed_at)
+    with pytest.raises(ValidationError) as refused:
+        services.lead_move(lead=lead, user=world.users["chief_a"], to_stage=Stage.SIGNED,
+                           signed_on=filed_on - datetime.timedelta(days=1), contract_amount=Decimal("1000000"))
+    assert refused.value.message_dict == {
+        "signed_on": [f"The contract cannot be signed before the lead was filed ({filed_on.isoformat()})."]}
+    lead.refresh_from_db()
+    assert (lead.stage, lead.signed_on) == (Stage.REVIEW, None)
+    lead = services.lead_move(lead=lead, user=world.users["chief_a"], to_stage=Stage.SIGNED, signed_on=filed_on,
+                              contract_amount=Decimal("1000000"))
+    assert lead.stage == Stage.SIGNED
+
+
 def test_lost_needs_a_reason_and_a_service_finding(world, file_lead):
     lead = services.lead_move(lead=file_lead("chief_a"), user=world.users["chief_a"], to_stage=Stage.NEGOTIATION)
     with pytest.raises(ValidationError):
