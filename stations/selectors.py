@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
 from .models import Person, Posting, Profile, Station, TodoItem, Unit
+from .models.todo import TRACKED_KINDS
 from .permissions import (
     READ_ALL_ROLES,
     Action,
@@ -103,7 +104,12 @@ def unit_people(*, user, unit: Unit):
 
 
 def todo_list(*, user, include_done: bool = False):
-    items = TodoItem.objects.filter(user=user).select_related("station")
+    """The user's to-do items, open first; among them the work waiting on the user (approvals,
+    returned reports, tasks) before reminders and notices, then by due date and newest."""
+    items = (TodoItem.objects.filter(user=user).select_related("station")
+             .alias(waiting=Case(When(kind__in=TRACKED_KINDS, then=Value(0)), default=Value(1)))
+             .order_by(F("done_at").asc(nulls_first=True), "waiting", F("due_date").asc(nulls_last=True),
+                       "-created_at", "-pk"))
     return items if include_done else items.open()
 
 

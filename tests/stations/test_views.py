@@ -244,6 +244,23 @@ def test_an_approval_item_offers_its_page_not_a_done_button(world, client_for):
     assert item.done_at is None
 
 
+def test_work_waiting_on_the_user_comes_before_reminders_and_names_its_team(world, client_for):
+    import datetime
+
+    from stations.models import TodoItem
+    from stations.models.todo import TodoKind
+
+    today = datetime.date.today()
+    TodoItem.objects.create(user=world.users["bureau"], kind=TodoKind.REMINDER, title="报告逾期", key="a",
+                            station=world.station_b, due_date=today - datetime.timedelta(days=9))
+    TodoItem.objects.create(user=world.users["bureau"], kind=TodoKind.APPROVAL, title="审批：报销申请",
+                            target=world.station_a, station=world.station_a)
+    page = client_for("bureau").get(reverse("stations:home")).content.decode()
+    assert page.index("审批：报销申请") < page.index("报告逾期")
+    reminder = page.split("报告逾期")[1].split("</li>")[0]
+    assert world.station_b.name in reminder
+
+
 def test_the_profile_page_shows_the_duty_rules_and_who_decides(world, client_for):
     from stations.models import Profile
 
