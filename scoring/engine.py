@@ -34,6 +34,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from leads.models import FundsEntry, Lead, StageChange
 from leads.models import Stage as LeadStage
+from stations.amounts import in_clearest_unit
 from stations.models import CheckResult, Event, EventRole, Person, Posting, SpotCheck, Station, Unit
 
 from . import access, workflow
@@ -301,9 +302,11 @@ def threshold_project(item, target, facts, lines):
         total = sum((entry["amount_cny"] for entry in entries), ZERO)
         reached = _reached(total, threshold, params["inclusive"])
         evidence = [{"kind": "lead", "id": entry["lead_id"], "url": reverse("leads:detail", args=[entry["lead_id"]]),
-                     "label": f"{entry['lead__title']} · {entry['date']} · {entry['amount_cny']}"} for entry in entries]
+                     "label": f"{entry['lead__title']} · {entry['date']} · {in_clearest_unit(entry['amount_cny'])}"}
+                    for entry in entries]
         return Result(str(total), Decimal(params["points_signed"]) if reached else ZERO, _(
-            "Funds in place %(total)s against %(threshold)s") % {"total": total, "threshold": threshold}, evidence,
+            "Funds in place %(total)s against %(threshold)s") % {
+                "total": in_clearest_unit(total), "threshold": in_clearest_unit(threshold)}, evidence,
             shortfall=ZERO if reached else ONE)
     field_name = AMOUNT_FIELDS[params["amount"]]
     signed = [lead for lead in facts.leads(target) if _in(lead["signed_on"], facts.first, facts.last)]
@@ -311,14 +314,15 @@ def threshold_project(item, target, facts, lines):
         total = sum((lead[field_name] or ZERO for lead in signed), ZERO)
         reached = _reached(total, threshold, params["inclusive"])
         return Result(str(total), Decimal(params["points_signed"]) if reached else ZERO, _(
-            "Signed in the period: %(total)s against %(threshold)s") % {"total": total, "threshold": threshold},
+            "Signed in the period: %(total)s against %(threshold)s") % {
+                "total": in_clearest_unit(total), "threshold": in_clearest_unit(threshold)},
             [_lead(lead) for lead in signed], shortfall=ZERO if reached else ONE)
     projects = sorted((lead for lead in signed if lead[field_name] is not None
                        and _reached(lead[field_name], threshold, params["inclusive"])),
                       key=lambda lead: (lead["signed_on"], lead["pk"]))
     if not projects:
         return Result("0", ZERO, _("No project at or above %(threshold)s signed in the period.") % {
-            "threshold": threshold}, shortfall=ONE)
+            "threshold": in_clearest_unit(threshold)}, shortfall=ONE)
     points = Decimal(params["points_signed"]) + Decimal(params["bonus_per_extra"]) * (len(projects) - 1)
     landed = [lead for lead in projects if lead["started_on"] and lead["started_on"].year == lead["signed_on"].year]
     if params["landing_bonus_for"] == "first":
@@ -424,8 +428,9 @@ def amount_target(item, target, facts, lines):
             done[lead["category"]] += lead[field_name] or ZERO
     share = max((_share(done[sector], Decimal(goal)) for sector, goal in goals.items()), default=ZERO)
     points = (Decimal(params["points"] or item.max_points or 0) * share).quantize(CENT, ROUND_HALF_UP)
-    how = "；".join(_("%(sector)s %(done)s of %(goal)s") % {"sector": sector, "done": done[sector], "goal": goal}
-                   for sector, goal in goals.items())
+    how = "；".join(_("%(sector)s %(done)s of %(goal)s") % {
+        "sector": sector, "done": in_clearest_unit(done[sector]), "goal": in_clearest_unit(goal)}
+        for sector, goal in goals.items())
     return Result(str(sum(done.values(), ZERO)), points, how, [_lead(lead) for lead in signed],
                   shortfall=ONE - share)
 

@@ -183,9 +183,12 @@ def _subject_sheet(sheet: Sheet, board, row, lines: dict, *, group: str, title: 
         if line is not None and line.reason:
             explanation = "\n".join(filter(None, [explanation, _("Reason: %(reason)s") % {"reason": line.reason}]))
         actual = _number(line.value) if line is not None and line.value else None
+        actual_style = "general"
+        if actual is not None and rules.amount_valued(item):
+            actual, actual_style = _wan(actual)  # in 万元, as the target beside it
         cells = [sheet.cell(item.position, "integer"), sheet.cell(item.label), sheet.cell(target, target_style),
                  sheet.cell(explanation), sheet.cell(item.max_points, "points"), sheet.cell(methods[item.pk]),
-                 sheet.cell(actual, "general") if actual is not None else
+                 sheet.cell(actual, actual_style) if actual is not None else
                  sheet.cell(line.value if line is not None and line.value else None, "centre"),
                  sheet.cell(line.points if line is not None and not _is_money(item) else None, "points"),
                  sheet.cell(line.evidence_count if line is not None else None, "integer")]
@@ -231,7 +234,7 @@ def score_workbook(*, boards, title: str, user, now) -> bytes:
         sheet.close()  # streamed to its temporary file: one open file at a time
     for board, links in zip(boards, subjects, strict=True):
         scheme = board["scheme"]
-        methods = {item.pk: str(rules.RULE_TYPES[item.rule_type].description) for item in board["items"]}
+        methods = {item.pk: rules.method_of(item) for item in board["items"]}
         for row, lines, name in zip(board["rows"], board["lines"], links, strict=True):
             evaluation = row["evaluation"]
             group = groups.get((scheme.pk, "person", evaluation.person_id) if evaluation.person_id

@@ -180,6 +180,23 @@ TARGETED = ("count_target", "threshold_project", "weighted_indicator", "amount_t
 ITEM_REFERENCES = {"of_item"}
 
 
+def amount_valued(item) -> bool:
+    """Whether a scheme item's value is an amount in 元 (funds in place, investment signed in the
+    period), not a count."""
+    params = item.params or {}
+    return item.rule_type == "amount_target" or (item.rule_type == "threshold_project" and (
+        params.get("amount") == "funds_in_place" or params.get("basis") == "yearly_total"))
+
+
+def method_of(item) -> str:
+    """How a scheme item is scored, as the score sheet says it: its rule type's description, but
+    for a threshold on a total (funds in place, investment signed in the period) the rule that
+    total follows, not the per-project bonuses."""
+    if item.rule_type == "threshold_project" and amount_valued(item):
+        return str(_("A total in the period at or above an amount: the item's points once it is reached."))
+    return str(RULE_TYPES[item.rule_type].description)
+
+
 def rule_type(code: str) -> RuleType:
     return RULE_TYPES[code]
 

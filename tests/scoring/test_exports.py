@@ -266,3 +266,27 @@ def test_the_export_runs_the_same_queries_whatever_the_number_of_subjects(world,
         response = client.get(reverse("scoring:evaluation_export"), {"year": YEAR})
     book = load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 1 + subjects
+
+
+def test_an_amount_item_shows_its_actual_and_explanation_in_wan_with_its_own_method(world):
+    from leads.models import FundsEntry
+
+    activate_preset("xiangzhou")
+    scheme = ScoringScheme.objects.get(version__profile__code="xiangzhou")
+    lead = leads(world, 1, signed_on=datetime.date(YEAR, 4, 1), total_investment=Decimal("200000000"))[0]
+    FundsEntry.objects.create(lead=lead, date=datetime.date(YEAR, 5, 1), amount=Decimal("90000000"),
+                              amount_cny=Decimal("90000000"), recorded_by=world.users["chief_a"])
+    evaluation = engine.evaluate(scheme=scheme, first=FIRST, last=LAST, station=world.station_a)
+    funds = lines(evaluation)["funds"]
+    assert funds.explanation == _("Funds in place %(total)s against %(threshold)s") % {
+        "total": "9,000.00万元", "threshold": "5,000.00万元"}
+    assert funds.evidence[0]["label"].endswith(" · 9,000.00万元")
+
+    book = export(world, schemes=[scheme])
+    page = subject_page(book, book[book.sheetnames[0]], world.station_a.name)
+    row = next(row for row in page.iter_rows(min_row=5) if row[1].value == "到位资金5000万元")
+    assert (row[2].value, row[6].value) == (5000, 9000)  # target and actual, both in 万元
+    assert row[6].number_format == row[2].number_format == '#,##0"万元"'
+    assert row[5].value == _("A total in the period at or above an amount: the item's points once it is reached.")
+    big = next(row for row in page.iter_rows(min_row=5) if row[1].value == "亿元以上项目")
+    assert big[5].value == str(rules.RULE_TYPES["threshold_project"].description)  # per project: bonuses apply
