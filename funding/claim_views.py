@@ -6,6 +6,8 @@ money; another team's object is a 404), validate with a form, write through `fun
 `funding.budgets` and show a refusal on the form or as a message.
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -87,10 +89,15 @@ def _claim_context(request, claim):
     decisions = list(ClaimDecision.objects.filter(claim=claim).select_related("decided_by__person"))
     chain = approvals.steps_with_decisions(claim)
     positions = {row["step"].position for row in chain}
+    may_override = claim.status == ClaimStatus.HELD and claims.may_override(request.user, claim)
+    overrun = None
+    if may_override:  # how far past the ceiling paying it would go, for whoever decides
+        spent, ceiling = ledger.spend_and_ceiling(claim.station_id, claim.year)
+        overrun = max(spent + claim.amount - ceiling, Decimal("0"))
     return {
         "object": claim, "chain": chain, "extra_decisions": [d for d in decisions if d.position not in positions],
         "receipts": claim.receipts.all(), "may_decide": approvals.may_decide(request.user, claim),
-        "may_override": claim.status == ClaimStatus.HELD and claims.may_override(request.user, claim),
+        "may_override": may_override, "overrun": overrun,
         "may_withdraw": claim.is_open and (claim.requester_id == request.user.pk or Posting.objects.current()
                                            .chiefs().filter(station=claim.station, person__user=request.user)
                                            .exists()),

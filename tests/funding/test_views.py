@@ -413,6 +413,9 @@ def test_a_held_claim_is_let_through_only_by_the_leading_group_with_a_reason(fun
     leader, finance = en("leader"), en("finance")
     page = leader.get(claim.get_absolute_url()).content.decode()
     assert 'data-testid="held"' in page and 'data-testid="override"' in page
+    # Whoever decides sees how far past the ceiling (70000) paying would go, and labels for both choices.
+    assert "Paying it would take the team 5,000.00元 past what it may spend this year." in page
+    assert 'for="id_override_reason"' in page and 'for="id_decline_reason"' in page
     assert 'data-testid="override"' not in finance.get(claim.get_absolute_url()).content.decode()
     url = reverse("funding:claim_override", args=[claim.pk])
     assert finance.post(url, {"reason": "急需"}).status_code == 403
