@@ -3,6 +3,7 @@ options of a long select."""
 
 
 from django import template
+from django.utils.dates import WEEKDAYS_ABBR
 
 from stations.amounts import in_clearest_unit, in_wan
 from stations.widgets import options_html
@@ -21,6 +22,12 @@ def wan(amount):
 def money(amount):
     """元 → the clearest unit: "1.20亿元", "5,000.00万元" or "3,000.00元"."""
     return in_clearest_unit(amount)
+
+
+@register.simple_tag
+def weekday_names():
+    """Monday to Sunday, abbreviated in the active language (a month grid's column heads)."""
+    return [WEEKDAYS_ABBR[day] for day in range(7)]
 
 
 @register.filter

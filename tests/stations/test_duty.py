@@ -83,6 +83,15 @@ def test_today_form_saves_and_redirects_to_the_month(world, client_for):
     assert WorkLog.objects.count() == 1
 
 
+def test_the_month_of_logs_names_its_weekdays_and_months(world, client_for):
+    import re
+
+    page = client_for("staff_a", HTTP_ACCEPT_LANGUAGE="en").get(reverse("stations:worklog_month")).content.decode()
+    heads = re.findall(r'data-testid="weekday">([^<]+)<', page)
+    assert heads == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert ">Previous month</a>" in page and ">Next month</a>" in page
+
+
 @pytest.mark.parametrize("month", ["2026-13", "abc", "1999-01", ""])
 def test_a_bad_month_shows_this_month(world, client_for, month):
     response = client_for("chief_a").get(reverse("stations:team_month", args=[world.station_a.pk]), {"month": month})
