@@ -254,11 +254,16 @@ def test_a_returned_report_comes_back_through_the_browser_forms(world, client_fo
     client_for("bureau").post(reverse("stations:report_review", args=[report.pk]),
                               {"outcome": "returned", "comment": "请补充"})
     chief = client_for("chief_a")
+    # What to fix comes first, above the form (on a phone the list of submissions is far below it).
+    page = chief.get(report.get_absolute_url()).content.decode()
+    assert "请补充" in page.split('data-testid="return-comment"')[1].split("</div></div>")[0]
+    assert page.index('data-testid="return-comment"') < page.index('data-testid="report-form"')
     response = chief.post(reverse("stations:report_edit", args=[report.pk]), {"body": "已补充", "submit": "1"})
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.status, report.versions.count(), report.body) == ("submitted", 2, "已补充")
     assert Report.objects.count() == 1
+    assert 'data-testid="return-comment"' not in chief.get(report.get_absolute_url()).content.decode()
 
 
 def test_submitting_refreshes_the_figures_and_closes_the_days_it_covered(world):
