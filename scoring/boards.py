@@ -66,7 +66,7 @@ def ranking(*, visible, scheme, period: str, first, last, page=None, per_page: i
     `per_page` subjects, ranked among all; without, every subject (the Excel sheet). A fixed
     number of queries whatever the number of subjects.
 
-    Returns {"scheme", "items", "rows", "page_obj"}; each row has "rank", "evaluation" (its lines
+    Returns {"scheme", "items", "rows", "page_obj", "computed_at"}; each row has "rank", "evaluation" (its lines
     prefetched, in item order, with `evidence_count` and without the evidence itself), "points"
     (per item, None for an unscored judgement), "change" and "interview"; "page_obj" is the page
     shown (None without `page`)."""
@@ -96,4 +96,6 @@ def ranking(*, visible, scheme, period: str, first, last, page=None, per_page: i
                       else None,
                       "interview": scheme.interview_line is not None and evaluation.total is not None
                       and evaluation.total <= scheme.interview_line})
-    return {"scheme": scheme, "items": items, "rows": board, "page_obj": page_obj}
+    # Scores are stored when computed, not live: the page says as of when (the newest it shows).
+    computed_at = max((evaluation.computed_at for evaluation in rows), default=None)
+    return {"scheme": scheme, "items": items, "rows": board, "page_obj": page_obj, "computed_at": computed_at}

@@ -231,6 +231,11 @@ def test_the_ranking_board_shows_items_totals_and_the_change_on_the_year_before(
     assert staff["points"][0] == Decimal("30")  # the leads item, first column
     chief_b = next(row for row in board["rows"] if row["evaluation"].person == world.person("chief_b"))
     assert chief_b["interview"]  # station B has nothing: at or below 60
+    # The scores are stored, not live: the board says as of when.
+    newest = Evaluation.objects.filter(scheme=sheet, period_start=FIRST).latest("computed_at").computed_at
+    assert board["computed_at"] == newest
+    assert timezone.localtime(newest).strftime("%Y-%m-%d %H:%M") in response.content.decode().split(
+        'data-testid="computed-at"')[1].split("</p>")[0]
 
 
 @pytest.mark.parametrize("subjects", [1, 6])
