@@ -399,7 +399,7 @@ def _lead_values(lead) -> list:
         lead.requirements_note,
         lead.investor_name,
         lead.investor_phone,
-        lead.first_provider_name,
+        lead.first_provider,  # a station user's person's name, or the outside person's
         lead.first_provider_unit,
         timezone.localtime(lead.filed_at).date(),
         "、".join(tag.name for tag in lead.tags.all()),
@@ -413,7 +413,8 @@ def leads_workbook(*, leads, user, now) -> bytes:
     be read back by the importer) plus stage, lead class, filing time and the lead's number.
     Amounts are numbers in 万元 shown with two decimals; user text is always text.
     """
-    leads = leads.select_related("station", "enterprise", "industry").prefetch_related("tags", "investor_visits")
+    leads = (leads.select_related("station", "enterprise", "industry", "first_provider_user__person")
+             .prefetch_related("tags", "investor_visits"))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "线索"

@@ -329,7 +329,7 @@ def lead_get(*, user, pk) -> Lead:
     return access.lead_or_404(
         user, pk, Lead.objects.select_related(
             "station", "enterprise", "industry", "transferred_to", "introducer_unit", "service_unit",
-            "investor_contact",
+            "investor_contact", "first_provider_user__person",
         ),
     )
 

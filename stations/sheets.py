@@ -35,6 +35,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from .names import person_name
+
 PAPERSIZE_A4 = 9
 EXCEL_TEXT_LIMIT = 32767
 HEADER_ROW = 4  # title, subtitle, marking, then the column headers
@@ -50,9 +52,10 @@ BOLD = Font(bold=True)
 
 
 def marking(user, now) -> str:
-    """The internal-material marking (内部资料): who exported (`user.get_username()`) and when."""
+    """The internal-material marking (内部资料): who exported (their person's name, else their
+    login) and when."""
     return _("Internal material · exported by %(user)s at %(time)s") % {
-        "user": user.get_username(),
+        "user": person_name(user),
         "time": now.strftime("%Y-%m-%d %H:%M"),
     }
 

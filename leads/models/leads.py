@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from stations.models import Person, Station, Unit
+from stations.names import person_name
 
 from .enterprises import Contact, Enterprise, Industry
 from .rules import Stage
@@ -231,8 +232,9 @@ class Lead(models.Model):
 
     @property
     def first_provider(self):
+        """Who first provided the lead: the user's person's name, or the outside person's."""
         if self.first_provider_user_id:
-            return self.first_provider_user.get_full_name() or self.first_provider_user.get_username()
+            return person_name(self.first_provider_user)
         return self.first_provider_name
 
     def missing_for_complete(self):

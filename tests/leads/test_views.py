@@ -410,3 +410,12 @@ def test_the_parks_start_page_takes_the_same_queries_for_one_lead_or_many(world,
     with django_assert_num_queries(len(one)):
         page = park.get(reverse("stations:home")).content.decode()
     assert page.split('data-testid="park-leads"')[1].count("<tr>") == 1 + 5
+
+
+def test_the_first_provider_is_named_by_their_persons_name(world, client_for, file_lead):
+    from stations.models import Person
+
+    Person.objects.filter(user=world.users["chief_a"]).update(name="王建国")
+    lead = file_lead("chief_a")
+    page = client_for("bureau").get(lead.get_absolute_url()).content.decode()
+    assert "王建国" in page

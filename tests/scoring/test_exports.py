@@ -261,8 +261,8 @@ def test_the_export_runs_the_same_queries_whatever_the_number_of_subjects(world,
     # The session, the user, their roles, their person and their postings; the version in force,
     # the schemes with their items; then for Shanting's one scheme: its evaluations
     # (persons and teams joined), their lines and the year before's totals. Nothing per subject, and
-    # no groups (no item's target depends on one).
-    with django_assert_num_queries(11):
+    # no groups (no item's target depends on one); the exporter's name for the marking.
+    with django_assert_num_queries(12):
         response = client.get(reverse("scoring:evaluation_export"), {"year": YEAR})
     book = load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 1 + subjects

@@ -242,7 +242,7 @@ def test_the_export_runs_a_fixed_number_of_queries(world, client_for, scheme, dj
     client = client_for("home_unit")
     # session, user, the user's groups, person and current postings (stations.permissions); the
     # unit; the evaluations with their person, home unit, team and scheme; their lines with items;
-    # their publication steps
-    with django_assert_num_queries(9):
+    # their publication steps; the exporter's name for the marking
+    with django_assert_num_queries(10):
         workbook = read(client.get(EXPORT, {"year": YEAR}))
     assert len(workbook.sheetnames) == people

@@ -55,3 +55,21 @@ def test_a_thousand_sheets():
 def test_exporter_stands_for_a_user_in_the_marking():
     book = _workbook()
     assert Exporter("test").get_username() in book.stamp
+
+
+def test_the_marking_names_the_exporter_by_their_persons_name(world):
+    from django.utils import translation
+
+    from stations.models import Person
+    from stations.sheets import marking
+
+    from ..factories import UserFactory
+
+    Person.objects.filter(user=world.users["bureau"]).update(name="李明")
+    with translation.override("en"):
+        bureau = world.users["bureau"].__class__.objects.get(pk=world.users["bureau"].pk)  # not the cached person
+        stamp = marking(bureau, datetime(2026, 5, 1))
+        assert stamp == "Internal material · exported by 李明 at 2026-05-01 00:00"
+        # Someone with no person (an administrator) is named by the login.
+        admin = UserFactory(username="root-admin")
+        assert "exported by root-admin at" in marking(admin, datetime(2026, 5, 1))
