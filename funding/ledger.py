@@ -18,9 +18,10 @@ be possible. Nothing is posted to a closed year.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -337,9 +338,10 @@ class Execution(CeilingFigures):
 
 
 def _share(spent: Decimal, budget: Decimal | None) -> Decimal | None:
+    """Per cent of `budget`, to one decimal, rounded half up (四舍五入: 12.25 % shows as 12.3)."""
     if not budget:
         return None
-    return (spent * 100 / budget).quantize(Decimal("0.1"))
+    return (spent * 100 / budget).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def execution(station: Station, year: int) -> Execution:

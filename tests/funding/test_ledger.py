@@ -308,6 +308,15 @@ def test_execution_without_a_budget_and_with_a_retired_category(world, categorie
     assert (empty.budget, empty.share, empty.spent, empty.balance) == (None, None, Decimal("0.00"), Decimal("0.00"))
 
 
+def test_the_share_of_the_budget_is_rounded_half_up(world, categories):
+    # 1225 of 10000 is 12.25 %: shown to one decimal as 12.3 (四舍五入), not 12.2 (half to even).
+    Budget.objects.create(station=world.station_a, year=YEAR, amount=Decimal("10000"))
+    record(world, kind=EntryKind.EXPENSE, amount="1225", category=categories["meals"])
+    result = ledger.execution(world.station_a, YEAR)
+    lines = {line.category.code: line for line in result.lines}
+    assert result.share == lines["meals"].share == Decimal("12.3")
+
+
 def test_running_balance_follows_the_ledger_order(world, categories):
     build_year(world, categories)
     rows = ledger.running_balance(LedgerEntry.objects.of(world.station_a, YEAR))
