@@ -25,7 +25,7 @@ from stations.permissions import Action, own_station_ids, require
 from stations.services import save_validated
 
 from . import ledger
-from .models import Budget, BudgetIncrease, EntryKind, FundingModel, FundingRule, LedgerEntry
+from .models import Budget, BudgetIncrease, EntryKind, FundingModel, FundingRule, LedgerEntry, YearClose
 
 
 def rule_for(station: Station, year: int) -> FundingRule | None:
@@ -61,9 +61,11 @@ def _first_year(station: Station, year: int) -> bool:
 def budget_set(*, user, station: Station, year: int, date: datetime.date | None = None) -> Budget:
     """Give `station` its budget for `year` from the funding rule; under the annual and lead-unit
     models the budget is allocated to the team's (or lead unit's) account at once, by one entry.
-    Batches and lump sums bring the money in as they are paid. Refused if the year already has a
-    budget (raise it with a `BudgetIncrease`) or the profile has no rule for the team."""
+    Batches and lump sums bring the money in as they are paid. Refused if the year has not begun
+    (no entry is dated ahead), the year already has a budget (raise it with a `BudgetIncrease`)
+    or the profile has no rule for the team."""
     _require_keeper(user, station)
+    _require_begun(year)
     rule = rule_for(station, year)
     if rule is None:
         raise ValidationError(_("The profile has no funding rule for %(team)s in %(year)s.")
@@ -81,6 +83,11 @@ def budget_set(*, user, station: Station, year: int, date: datetime.date | None 
     return budget
 
 
+def _require_begun(year: int) -> None:
+    if year > timezone.localdate().year:
+        raise ValidationError(_("A budget is set once its year has begun."))
+
+
 def _entry_date(year: int) -> datetime.date:
     """Today in the current year, 1 January for a year gone by (entries are never future-dated)."""
     today = timezone.localdate()
@@ -89,10 +96,13 @@ def _entry_date(year: int) -> datetime.date:
 
 def budgets_set_all(*, user, year: int) -> list[Budget]:
     """Budgets for every active team without one for `year` (each its own transaction: a team the
-    profile has no rule for is skipped, not a reason to leave the others without)."""
+    profile has no rule for, or whose year is closed, is skipped, not a reason to leave the others
+    without). Refused for a year that has not begun."""
+    _require_begun(year)
     created = []
     have = Budget.objects.filter(year=year).values("station_id")
-    for station in Station.objects.active().exclude(pk__in=have).order_by("name"):
+    closed = YearClose.objects.filter(year=year).values("station_id")
+    for station in Station.objects.active().exclude(pk__in=have).exclude(pk__in=closed).order_by("name"):
         if not ledger.may_record(user, station.pk) or rule_for(station, year) is None:
             continue
         created.append(budget_set(user=user, station=station, year=year))

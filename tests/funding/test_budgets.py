@@ -2,13 +2,15 @@
 batches, Susong's lump sums, and budget increases along the profile's chain."""
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from funding import budgets
+from funding import budgets, yearend
 from funding.models import Budget, BudgetIncrease, EntryKind, LedgerEntry
 from stations.models import ApprovalActor, RequestStatus, StationKind
 from stations.models.reports import Report, ReportKind, ReportStatus
@@ -16,6 +18,7 @@ from stations.models.reports import Report, ReportKind, ReportStatus
 from .conftest import DAY, YEAR, new_team, use_profile
 
 MARCH = datetime.date(2026, 3, 1)
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def entries(station):
@@ -55,6 +58,29 @@ def test_budgets_for_every_team_skip_the_keepers_own(world):
     assert [budget.station for budget in created] == [world.station_b]  # bureau_a is posted to A
     assert budgets.budgets_set_all(user=world.users["bureau"], year=YEAR)[0].station == world.station_a
     assert budgets.budgets_set_all(user=world.users["bureau"], year=YEAR) == []
+
+
+@time_machine.travel(datetime.datetime(2027, 1, 15, 10, tzinfo=SHANGHAI), tick=False)
+def test_budgets_for_every_team_skip_a_team_whose_year_is_closed(world):
+    # Station A's 2026 had no money and was closed ("a year without money closes without entries").
+    yearend.year_close(user=world.users["bureau"], station=world.station_a, year=YEAR)
+    created = budgets.budgets_set_all(user=world.users["finance"], year=YEAR)
+    assert [budget.station for budget in created] == [world.station_b]
+    assert not Budget.objects.filter(station=world.station_a).exists()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=SHANGHAI), tick=False)
+def test_a_budget_is_set_once_its_year_has_begun(world):
+    """Next year's budget set in November would be allocated by an entry dated in the future."""
+    use_profile("shanting")
+    for set_budget in (lambda: budgets.budget_set(user=world.users["finance"], station=world.station_a, year=2027),
+                       lambda: budgets.budgets_set_all(user=world.users["finance"], year=2027)):
+        with pytest.raises(ValidationError) as refused:
+            set_budget()
+        assert refused.value.messages == ["A budget is set once its year has begun."]
+    assert not Budget.objects.exists() and not LedgerEntry.objects.exists()
+    budgets.budget_set(user=world.users["finance"], station=world.station_a, year=YEAR)
+    assert LedgerEntry.objects.get(station=world.station_a).date == datetime.date(2026, 11, 20)  # dated today
 
 
 # --- Xiangzhou: batches ----------------------------------------------------------------------------
