@@ -47,14 +47,15 @@ def _first_posting_start(station: Station) -> datetime.date | None:
         "start_date", flat=True).first()
 
 
-def _first_year(station: Station, year: int) -> bool:
-    """A team's first budget year, whose lump sums include the start-up amount: the year of the
-    start-up month (`lump_sum_due`: the first posting's), or, before anyone is posted, a year with
-    no budget before it. A team opened before its first budget here pays twelve monthly amounts."""
+def _start_month(station: Station, year: int) -> int | None:
+    """The month of `year` in which the team started (1–12), whose lump sum is the start-up amount
+    (`lump_sum_due`: the month of the first posting); before anyone is posted, January of a year
+    with no budget before it. None in any other year: a team opened before its first budget here
+    pays twelve monthly amounts."""
     start = _first_posting_start(station)
     if start is not None:
-        return start.year == year
-    return not Budget.objects.filter(station=station, year__lt=year).exists()
+        return start.month if start.year == year else None
+    return None if Budget.objects.filter(station=station, year__lt=year).exists() else 1
 
 
 @transaction.atomic
@@ -73,7 +74,7 @@ def budget_set(*, user, station: Station, year: int, date: datetime.date | None 
     ledger.require_open_year(station.pk, year)
     if Budget.objects.filter(station=station, year=year).exists():
         raise ValidationError(_("%(team)s already has a budget for %(year)s.") % {"team": station, "year": year})
-    amount = rule.yearly_amount(first_year=_first_year(station, year))
+    amount = rule.yearly_amount(start_month=_start_month(station, year))
     budget = Budget(station=station, year=year, amount=amount, note=str(rule))
     save_validated(budget, user=user, reason=_("Set from the funding rule"))
     if rule.model in (FundingModel.ANNUAL, FundingModel.LEAD_UNIT) and amount > 0:
@@ -184,13 +185,18 @@ def _pay_month(*, user, station: Station, month: datetime.date, amount: Decimal,
 
 @transaction.atomic
 def lump_sum_pay(*, user, station: Station, month: datetime.date) -> LedgerEntry:
-    """Pay the team its lump sum for `month` (once a month; the amount is the rule's)."""
+    """Pay the team its lump sum for `month` (once a month, from the month of its first posting;
+    the amount is the rule's)."""
     _require_keeper(user, station)
     month = _month_begun(month)
     amount = lump_sum_due(station, month)
     if amount is None:
         raise ValidationError(_("%(team)s is not funded by a lump sum.") % {"team": station})
     words = {"month": f"{month:%Y-%m}"}
+    start = _first_posting_start(station)
+    if start is not None and month < start.replace(day=1):
+        raise ValidationError({"month": _("%(team)s started in %(start)s: no lump sum is paid for %(month)s.")
+                               % {**words, "team": station, "start": f"{start:%Y-%m}"}})
     return _pay_month(user=user, station=station, month=month, amount=amount, reference=f"BG{month:%Y%m}",
                       description=_("Lump sum for %(month)s") % words,
                       already=_("The lump sum for %(month)s has already been paid.") % words)

@@ -176,6 +176,31 @@ def test_the_lump_sum_is_the_start_up_amount_first_then_monthly(susong):
     assert not LedgerEntry.objects.exists()
 
 
+@pytest.fixture
+def july_hub(world):
+    """Susong active; a hub whose chief took up the post on 1 July 2026."""
+    use_profile("susong")
+    return new_team(world, kind=StationKind.HUB, code="HUB", chief="chief_hub", start=datetime.date(2026, 7, 1))
+
+
+def test_the_first_year_budget_of_a_team_opened_mid_year_counts_its_months_only(world, july_hub):
+    # July: the 20000 start-up amount, then August to December: 5 × 7000 (seed 000: 工作开展的第一个月).
+    budget = budgets.budget_set(user=world.users["bureau"], station=july_hub, year=YEAR)
+    assert budget.amount == Decimal("55000.00")
+    assert budget.amount == sum(budgets.lump_sum_due(july_hub, datetime.date(YEAR, month, 1))
+                                for month in range(7, 13))
+
+
+def test_no_lump_sum_is_paid_for_a_month_before_the_teams_first_posting(world, july_hub):
+    bureau = world.users["bureau"]
+    with pytest.raises(ValidationError) as refused:
+        budgets.lump_sum_pay(user=bureau, station=july_hub, month=datetime.date(2026, 6, 30))
+    assert refused.value.message_dict == {"month": ["测试HUB started in 2026-07: no lump sum is paid for 2026-06."]}
+    assert not LedgerEntry.objects.filter(station=july_hub).exists()
+    entry = budgets.lump_sum_pay(user=bureau, station=july_hub, month=datetime.date(2026, 7, 1))
+    assert (entry.amount, entry.reference) == (Decimal("20000.00"), "BG202607")
+
+
 def test_a_team_opened_before_its_first_budget_year_gets_twelve_monthly_amounts(world):
     # The start-up month was in 2025 (before the system's first budget): 2026 pays 12 × 7000.
     use_profile("susong")
