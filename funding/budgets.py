@@ -71,6 +71,7 @@ def budget_set(*, user, station: Station, year: int, date: datetime.date | None 
     if rule is None:
         raise ValidationError(_("The profile has no funding rule for %(team)s in %(year)s.")
                               % {"team": station, "year": year})
+    ledger.lock_team(station.pk)
     ledger.require_open_year(station.pk, year)
     if Budget.objects.filter(station=station, year=year).exists():
         raise ValidationError(_("%(team)s already has a budget for %(year)s.") % {"team": station, "year": year})
@@ -266,8 +267,9 @@ def increase_request(*, user, station: Station, year: int, amount, reason: str) 
 @transaction.atomic
 def increase_decide(*, user, increase: BudgetIncrease, approve: bool, comment: str = "") -> BudgetIncrease:
     """Act in the pending step of a budget increase; the budget rises with the last approval
-    (never in a closed year)."""
+    (never in a closed year: the team's row is held from that check on, then the increase)."""
     require(user, Action.VIEW, increase.station)
+    ledger.lock_team(increase.station_id)
     ledger.require_open_year(increase.station_id, increase.year)
     increase = approvals.decide(increase, user=user, approve=approve, comment=comment)
     _raise_if_approved(increase, user)

@@ -128,9 +128,10 @@ def spend_and_ceiling(station_id: int, year: int) -> tuple[Decimal, Decimal]:
 
 
 def lock_team(station_id: int) -> None:
-    """Hold the team's row until the transaction ends: every write that could raise its spending
-    takes this lock first, so two approvals cannot both pass the ceiling (and always in the same
-    order — team, then the claim — so they cannot deadlock)."""
+    """Hold the team's row until the transaction ends: every write to the team's money takes this
+    lock before it checks that the year is open (so the year cannot close in between: `yearend`
+    holds it too) or reads the spending (so two approvals cannot both pass the ceiling) — always
+    first, then the claim or the entry, so that they cannot deadlock."""
     Station.objects.select_for_update().filter(pk=station_id).values_list("pk", flat=True).first()
 
 
@@ -239,10 +240,12 @@ def post(*, user, station: Station, year: int, date: datetime.date, kind: str, a
 def entry_reverse(*, user, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """Cancel `entry` with its exact negative, dated today, in the entry's own budget year.
 
-    The original row is locked first, so two people cannot reverse it at once. A reversal cannot
-    be reversed (record an adjustment), and an entry is reversed at most once.
+    The team's row is locked first (the year cannot close while the reversal is made), then the
+    original, so two people cannot reverse it at once. A reversal cannot be reversed (record an
+    adjustment), and an entry is reversed at most once.
     """
     _require_recorder(user, entry.station_id)  # an entry's team never changes
+    lock_team(entry.station_id)
     original = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
     require_open_year(original.station_id, original.year)
     if original.kind in (EntryKind.CLOSING, EntryKind.CARRY_OVER):
