@@ -9,6 +9,7 @@ for the team's kind winning over the general one.
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -149,8 +150,8 @@ def disburse(*, user, station: Station, amount, date: datetime.date, month: date
                                             reversal__isnull=True).exists():
         raise ValidationError({"month": _("A batch for %(month)s has already been released.")
                                % {"month": f"{month:%Y-%m}"}})
-    return ledger.entry_record(user=user, station=station, kind=EntryKind.DISBURSEMENT, amount=number, date=date,
-                               description=note or _("Batch released"), reference=reference)
+    return ledger.payout_record(user=user, station=station, kind=EntryKind.DISBURSEMENT, amount=number, date=date,
+                                description=note or _("Batch released"), reference=reference)
 
 
 def lump_sum_due(station: Station, month: datetime.date) -> Decimal | None:
@@ -180,8 +181,8 @@ def _pay_month(*, user, station: Station, month: datetime.date, amount: Decimal,
     if LedgerEntry.objects.filter(station=station, kind=EntryKind.LUMP_SUM, reference=reference,
                                   reversal__isnull=True).exists():
         raise ValidationError({"month": already})
-    return ledger.entry_record(user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month,
-                               description=description, reference=reference)
+    return ledger.payout_record(user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month,
+                                description=description, reference=reference)
 
 
 @transaction.atomic
@@ -237,12 +238,20 @@ def travel_lump_sum_pay(*, user, station: Station, month: datetime.date) -> Ledg
 # --- Budget increases -------------------------------------------------------------------------
 
 @transaction.atomic
-def increase_request(*, user, station: Station, year: int, amount, reason: str) -> BudgetIncrease:
+def increase_request(*, user, station: Station, year: int, amount, reason: str,
+                     token: uuid.UUID | None = None) -> BudgetIncrease:
     """Ask for `amount` more for `station`'s `year`: the team itself or the bureau asks; the
-    profile's chain decides (`increase_decide`)."""
+    profile's chain decides (`increase_decide`). A second call with the same form `token` returns
+    the request the first one made."""
     require(user, Action.FUNDS, station)
     if not (station.pk in own_station_ids(user) or ledger.may_record(user, station.pk)):
         raise PermissionDenied
+    # The team's row first: the year cannot close between the check below and the request.
+    ledger.lock_team(station.pk)
+    if token is not None:
+        existing = BudgetIncrease.objects.filter(token=token, station=station).first()
+        if existing is not None:
+            return existing
     try:
         number = ledger.clean_amount(amount)
     except ValidationError as error:
@@ -257,7 +266,8 @@ def increase_request(*, user, station: Station, year: int, amount, reason: str) 
     if errors:
         raise ValidationError(errors)
     ledger.require_open_year(station.pk, year)
-    increase = BudgetIncrease(station=station, year=year, amount=number, reason=reason.strip(), requester=user)
+    increase = BudgetIncrease(station=station, year=year, amount=number, reason=reason.strip(), requester=user,
+                              token=token)
     save_validated(increase, user=user, reason=_("Asked"))
     approvals.start(increase, user=user, reason=_("Approved"))
     _raise_if_approved(increase, user)

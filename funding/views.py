@@ -179,9 +179,10 @@ def _back(team, year):
 
 @login_required
 def entry_new(request, pk):
-    """Record money in (allocation, batch, self-funding, lump sum) or an adjustment by hand."""
+    """Record money in (allocation, self-funding) or an adjustment by hand; the same form sent
+    again (its token) lands on the entry it recorded."""
     team = _keeper_station(request, pk)
-    form = EntryForm(request.POST if request.method == "POST" else None,
+    form = EntryForm(request.POST if request.method == "POST" else None, station=team,
                      initial={"date": timezone.localdate()})
     if form.is_valid():
         data = form.cleaned_data
@@ -189,7 +190,7 @@ def entry_new(request, pk):
             entry = ledger.entry_record(
                 user=request.user, station=team, kind=data["kind"], amount=data["amount"], date=data["date"],
                 category=data["category"], unit=data["unit"], description=data["description"],
-                reason=data["reason"], reference=data["reference"])
+                reason=data["reason"], reference=data["reference"], token=data["token"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

@@ -2,20 +2,23 @@
 batches, Susong's lump sums, and budget increases along the profile's chain."""
 
 import datetime
+import uuid
 import zoneinfo
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from funding import budgets, yearend
 from funding.models import Budget, BudgetIncrease, EntryKind, LedgerEntry
 from stations.models import ApprovalActor, RequestStatus, StationKind
 from stations.models.reports import Report, ReportKind, ReportStatus
 
-from .conftest import DAY, YEAR, new_team, use_profile
+from .conftest import DAY, YEAR, locks, new_team, use_profile
 
 MARCH = datetime.date(2026, 3, 1)
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -320,3 +323,28 @@ def test_who_may_ask_for_an_increase_and_what_is_refused(world, shanting):
                                  reason="x")
     assert refused.value.message_dict == {"year": [f"驻北京招商站 has no budget for {YEAR} yet."]}
     assert BudgetIncrease.objects.count() == 1
+
+
+def test_the_same_form_token_asks_once(world, shanting):
+    token = uuid.uuid4()
+    first = budgets.increase_request(user=world.users["chief_a"], station=world.station_a, year=YEAR,
+                                     amount="100000", reason="举办推介会", token=token)
+    again = budgets.increase_request(user=world.users["chief_a"], station=world.station_a, year=YEAR,
+                                     amount="100000", reason="举办推介会", token=token)
+    assert again == first and first.token == token
+    assert BudgetIncrease.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_budgets_and_increases_hold_the_team_before_they_check_the_year(world, audit):
+    """So a year cannot close between the check and the write (the order of every path: the team first)."""
+    use_profile("shanting")
+    with CaptureQueriesContext(connection) as queries:
+        budgets.budget_set(user=world.users["finance"], station=world.station_a, year=YEAR)
+    assert locks(queries)[:2] == ["team", "year"]
+    with CaptureQueriesContext(connection) as queries:
+        increase = ask(world)
+    assert locks(queries)[:2] == ["team", "year"]
+    with CaptureQueriesContext(connection) as queries:
+        budgets.increase_decide(user=world.users["finance"], increase=increase, approve=True)
+    assert locks(queries)[:2] == ["team", "year"]
