@@ -9,6 +9,7 @@ for the team's kind winning over the general one.
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +26,7 @@ from stations.permissions import Action, own_station_ids, require
 from stations.services import save_validated
 
 from . import ledger
-from .models import Budget, BudgetIncrease, EntryKind, FundingModel, FundingRule, LedgerEntry
+from .models import Budget, BudgetIncrease, EntryKind, FundingModel, FundingRule, LedgerEntry, YearClose
 
 
 def rule_for(station: Station, year: int) -> FundingRule | None:
@@ -47,31 +48,35 @@ def _first_posting_start(station: Station) -> datetime.date | None:
         "start_date", flat=True).first()
 
 
-def _first_year(station: Station, year: int) -> bool:
-    """A team's first budget year, whose lump sums include the start-up amount: the year of the
-    start-up month (`lump_sum_due`: the first posting's), or, before anyone is posted, a year with
-    no budget before it. A team opened before its first budget here pays twelve monthly amounts."""
+def _start_month(station: Station, year: int) -> int | None:
+    """The month of `year` in which the team started (1–12), whose lump sum is the start-up amount
+    (`lump_sum_due`: the month of the first posting); before anyone is posted, January of a year
+    with no budget before it. None in any other year: a team opened before its first budget here
+    pays twelve monthly amounts."""
     start = _first_posting_start(station)
     if start is not None:
-        return start.year == year
-    return not Budget.objects.filter(station=station, year__lt=year).exists()
+        return start.month if start.year == year else None
+    return None if Budget.objects.filter(station=station, year__lt=year).exists() else 1
 
 
 @transaction.atomic
 def budget_set(*, user, station: Station, year: int, date: datetime.date | None = None) -> Budget:
     """Give `station` its budget for `year` from the funding rule; under the annual and lead-unit
     models the budget is allocated to the team's (or lead unit's) account at once, by one entry.
-    Batches and lump sums bring the money in as they are paid. Refused if the year already has a
-    budget (raise it with a `BudgetIncrease`) or the profile has no rule for the team."""
+    Batches and lump sums bring the money in as they are paid. Refused if the year has not begun
+    (no entry is dated ahead), the year already has a budget (raise it with a `BudgetIncrease`)
+    or the profile has no rule for the team."""
     _require_keeper(user, station)
+    _require_begun(year)
     rule = rule_for(station, year)
     if rule is None:
         raise ValidationError(_("The profile has no funding rule for %(team)s in %(year)s.")
                               % {"team": station, "year": year})
+    ledger.lock_team(station.pk)
     ledger.require_open_year(station.pk, year)
     if Budget.objects.filter(station=station, year=year).exists():
         raise ValidationError(_("%(team)s already has a budget for %(year)s.") % {"team": station, "year": year})
-    amount = rule.yearly_amount(first_year=_first_year(station, year))
+    amount = rule.yearly_amount(start_month=_start_month(station, year))
     budget = Budget(station=station, year=year, amount=amount, note=str(rule))
     save_validated(budget, user=user, reason=_("Set from the funding rule"))
     if rule.model in (FundingModel.ANNUAL, FundingModel.LEAD_UNIT) and amount > 0:
@@ -79,6 +84,11 @@ def budget_set(*, user, station: Station, year: int, date: datetime.date | None 
         ledger.post(user=user, station=station, year=year, date=date, kind=EntryKind.ALLOCATION, amount=amount,
                     description=_("Budget for %(year)s") % {"year": year}, reference=f"YS{year}")
     return budget
+
+
+def _require_begun(year: int) -> None:
+    if year > timezone.localdate().year:
+        raise ValidationError(_("A budget is set once its year has begun."))
 
 
 def _entry_date(year: int) -> datetime.date:
@@ -89,10 +99,13 @@ def _entry_date(year: int) -> datetime.date:
 
 def budgets_set_all(*, user, year: int) -> list[Budget]:
     """Budgets for every active team without one for `year` (each its own transaction: a team the
-    profile has no rule for is skipped, not a reason to leave the others without)."""
+    profile has no rule for, or whose year is closed, is skipped, not a reason to leave the others
+    without). Refused for a year that has not begun."""
+    _require_begun(year)
     created = []
     have = Budget.objects.filter(year=year).values("station_id")
-    for station in Station.objects.active().exclude(pk__in=have).order_by("name"):
+    closed = YearClose.objects.filter(year=year).values("station_id")
+    for station in Station.objects.active().exclude(pk__in=have).exclude(pk__in=closed).order_by("name"):
         if not ledger.may_record(user, station.pk) or rule_for(station, year) is None:
             continue
         created.append(budget_set(user=user, station=station, year=year))
@@ -137,8 +150,8 @@ def disburse(*, user, station: Station, amount, date: datetime.date, month: date
                                             reversal__isnull=True).exists():
         raise ValidationError({"month": _("A batch for %(month)s has already been released.")
                                % {"month": f"{month:%Y-%m}"}})
-    return ledger.entry_record(user=user, station=station, kind=EntryKind.DISBURSEMENT, amount=number, date=date,
-                               description=note or _("Batch released"), reference=reference)
+    return ledger.payout_record(user=user, station=station, kind=EntryKind.DISBURSEMENT, amount=number, date=date,
+                                description=note or _("Batch released"), reference=reference)
 
 
 def lump_sum_due(station: Station, month: datetime.date) -> Decimal | None:
@@ -168,19 +181,24 @@ def _pay_month(*, user, station: Station, month: datetime.date, amount: Decimal,
     if LedgerEntry.objects.filter(station=station, kind=EntryKind.LUMP_SUM, reference=reference,
                                   reversal__isnull=True).exists():
         raise ValidationError({"month": already})
-    return ledger.entry_record(user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month,
-                               description=description, reference=reference)
+    return ledger.payout_record(user=user, station=station, kind=EntryKind.LUMP_SUM, amount=amount, date=month,
+                                description=description, reference=reference)
 
 
 @transaction.atomic
 def lump_sum_pay(*, user, station: Station, month: datetime.date) -> LedgerEntry:
-    """Pay the team its lump sum for `month` (once a month; the amount is the rule's)."""
+    """Pay the team its lump sum for `month` (once a month, from the month of its first posting;
+    the amount is the rule's)."""
     _require_keeper(user, station)
     month = _month_begun(month)
     amount = lump_sum_due(station, month)
     if amount is None:
         raise ValidationError(_("%(team)s is not funded by a lump sum.") % {"team": station})
     words = {"month": f"{month:%Y-%m}"}
+    start = _first_posting_start(station)
+    if start is not None and month < start.replace(day=1):
+        raise ValidationError({"month": _("%(team)s started in %(start)s: no lump sum is paid for %(month)s.")
+                               % {**words, "team": station, "start": f"{start:%Y-%m}"}})
     return _pay_month(user=user, station=station, month=month, amount=amount, reference=f"BG{month:%Y%m}",
                       description=_("Lump sum for %(month)s") % words,
                       already=_("The lump sum for %(month)s has already been paid.") % words)
@@ -220,12 +238,20 @@ def travel_lump_sum_pay(*, user, station: Station, month: datetime.date) -> Ledg
 # --- Budget increases -------------------------------------------------------------------------
 
 @transaction.atomic
-def increase_request(*, user, station: Station, year: int, amount, reason: str) -> BudgetIncrease:
+def increase_request(*, user, station: Station, year: int, amount, reason: str,
+                     token: uuid.UUID | None = None) -> BudgetIncrease:
     """Ask for `amount` more for `station`'s `year`: the team itself or the bureau asks; the
-    profile's chain decides (`increase_decide`)."""
+    profile's chain decides (`increase_decide`). A second call with the same form `token` returns
+    the request the first one made."""
     require(user, Action.FUNDS, station)
     if not (station.pk in own_station_ids(user) or ledger.may_record(user, station.pk)):
         raise PermissionDenied
+    # The team's row first: the year cannot close between the check below and the request.
+    ledger.lock_team(station.pk)
+    if token is not None:
+        existing = BudgetIncrease.objects.filter(token=token, station=station).first()
+        if existing is not None:
+            return existing
     try:
         number = ledger.clean_amount(amount)
     except ValidationError as error:
@@ -240,7 +266,8 @@ def increase_request(*, user, station: Station, year: int, amount, reason: str) 
     if errors:
         raise ValidationError(errors)
     ledger.require_open_year(station.pk, year)
-    increase = BudgetIncrease(station=station, year=year, amount=number, reason=reason.strip(), requester=user)
+    increase = BudgetIncrease(station=station, year=year, amount=number, reason=reason.strip(), requester=user,
+                              token=token)
     save_validated(increase, user=user, reason=_("Asked"))
     approvals.start(increase, user=user, reason=_("Approved"))
     _raise_if_approved(increase, user)
@@ -250,8 +277,9 @@ def increase_request(*, user, station: Station, year: int, amount, reason: str) 
 @transaction.atomic
 def increase_decide(*, user, increase: BudgetIncrease, approve: bool, comment: str = "") -> BudgetIncrease:
     """Act in the pending step of a budget increase; the budget rises with the last approval
-    (never in a closed year)."""
+    (never in a closed year: the team's row is held from that check on, then the increase)."""
     require(user, Action.VIEW, increase.station)
+    ledger.lock_team(increase.station_id)
     ledger.require_open_year(increase.station_id, increase.year)
     increase = approvals.decide(increase, user=user, approve=approve, comment=comment)
     _raise_if_approved(increase, user)

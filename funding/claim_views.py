@@ -202,7 +202,7 @@ def increase_new(request, pk):
     if not (claims.may_file(request.user, team) or ledger.may_record(request.user, team.pk)):
         raise PermissionDenied
     form = IncreaseForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
+    if form.is_valid():  # the same form sent again (its token) lands on the request it made
         try:
             increase = budgets.increase_request(user=request.user, station=team, year=year, **form.cleaned_data)
         except ValidationError as error:

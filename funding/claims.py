@@ -160,6 +160,9 @@ def claim_file(*, user, station, date: datetime.date, category, amount, payee: s
         errors.update(_category_errors(category, station, rule.version, number, nights, days, city, event))
     if errors:
         raise ValidationError(errors)
+    # The team's row first (the lock order of every path that posts): the year cannot close
+    # between this check and the claim, which a closing looks for.
+    ledger.lock_team(station.pk)
     ledger.require_open_year(station.pk, date.year)
     if invoice and ExpenseClaim.objects.filter(invoice_number=invoice, status__in=LIVE_STATUSES).exists():
         raise ValidationError({"invoice_number": _("Invoice %(number)s has already been claimed.")
@@ -174,8 +177,6 @@ def claim_file(*, user, station, date: datetime.date, category, amount, payee: s
     for upload in receipts:
         Receipt.objects.create(claim=claim, file=upload, name=os.path.basename(upload.name)[:200],
                                size=upload.size, uploaded_by=user)
-    # The team row is held before the claim (the lock order of every path that posts).
-    ledger.lock_team(station.pk)
     approvals.start(claim, user=user, reason=_("Paid"), chief_signs=True, on_complete=_pay_or_hold)
     _notify_held(claim)
     return claim

@@ -12,6 +12,7 @@ from stations.forms import DateInput, _helper
 from stations.models import Event, Person, Unit
 from stations.widgets import FastSelect, UnitSelect
 
+from .ledger import team_units
 from .models import EntryKind, ExpenseCategory
 
 # Amounts are taken as text and parsed by `ledger.clean_amount`, which says what is wrong with
@@ -72,13 +73,15 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-# Entries the bureau or finance record by hand; expenses come through claims, reversals from an
-# entry's own button, year-end entries from closing the year.
+# Entries the bureau or finance record by hand; expenses come through claims, batches and lump
+# sums from their own buttons (which apply their rules), reversals from an entry's own button,
+# year-end entries from closing the year.
 MANUAL_KINDS = [(kind.value, kind.label) for kind in (
-    EntryKind.ALLOCATION, EntryKind.DISBURSEMENT, EntryKind.SELF_FUNDING, EntryKind.LUMP_SUM, EntryKind.ADJUSTMENT)]
+    EntryKind.ALLOCATION, EntryKind.SELF_FUNDING, EntryKind.ADJUSTMENT)]
 
 
 class EntryForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("kind"), choices=MANUAL_KINDS)
     date = forms.DateField(label=_("date"), widget=DateInput())
     amount = amount_field()
@@ -92,9 +95,12 @@ class EntryForm(forms.Form):
                              help_text=_("Required for an adjustment."))
     reference = forms.CharField(label=_("reference"), max_length=50, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, station, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.active().order_by("name")
+        # The units that may self-fund the team (`ledger.team_units`), as the service checks.
+        self.fields["unit"].queryset = team_units(station).filter(is_active=True).order_by("name")
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
         self.helper = _helper(_("Record"))
 
 
@@ -125,11 +131,14 @@ class MonthForm(forms.Form):
 
 
 class IncreaseForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput)
     amount = amount_field(_("increase (yuan)"))
     reason = forms.CharField(label=_("reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
         self.helper = _helper(_("Ask for the increase"))
 
 

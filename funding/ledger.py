@@ -4,23 +4,25 @@ Who may post by hand (one rule, here): the bureau and finance keep the ledger �
 `bureau` or `finance` role group, and administrators — and nobody posts to a team they are
 themselves posted to (a bureau user running the Shanghai station does not record its money).
 Team users' expenses reach the ledger through approved claims (`funding.claims`), batches and
-lump sums through `funding.budgets`, the year's end through `funding.yearend`; each of those
-checks its own actor and posts with `post`.
+lump sums through `funding.budgets` (which applies their rules, then `payout_record`), the year's
+end through `funding.yearend`; each of those checks its own actor and posts with `post`.
 
 Amounts come in as `Decimal`, `int` or text and are checked before anything is written: a finite
 number, at most two decimal places (fen), below 1000亿元; money in and expenses are given as
 positive amounts (an expense is stored negative), an adjustment is signed. A team's spending may
 not pass its ceiling — the year's budget plus what its home units self-funded and what was carried
 over — except by a claim's recorded override; reversals are always allowed, since a correction must
-be possible. Nothing is posted to a closed year.
+be possible. Self-funding comes from one of the team's own units, and only where the funding rule
+says its home units self-fund. Nothing is posted to a closed year.
 """
 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stations.models import Station
+from stations.models import Station, Unit
 from stations.permissions import Role, has_role, own_station_ids
 
 from .models import AMOUNT_LIMIT, MONEY_IN, Budget, EntryKind, ExpenseCategory, LedgerEntry, YearClose
@@ -127,9 +129,10 @@ def spend_and_ceiling(station_id: int, year: int) -> tuple[Decimal, Decimal]:
 
 
 def lock_team(station_id: int) -> None:
-    """Hold the team's row until the transaction ends: every write that could raise its spending
-    takes this lock first, so two approvals cannot both pass the ceiling (and always in the same
-    order — team, then the claim — so they cannot deadlock)."""
+    """Hold the team's row until the transaction ends: every write to the team's money takes this
+    lock before it checks that the year is open (so the year cannot close in between: `yearend`
+    holds it too) or reads the spending (so two approvals cannot both pass the ceiling) — always
+    first, then the claim or the entry, so that they cannot deadlock."""
     Station.objects.select_for_update().filter(pk=station_id).values_list("pk", flat=True).first()
 
 
@@ -140,18 +143,74 @@ def require_open_year(station_id: int, year: int) -> None:
 
 # --- Writing --------------------------------------------------------------------------------------
 
+# Money the bureau pays a team by a button that applies the rule: a batch (`budgets.disburse`:
+# the month's accepted report, never past the budget) or a lump sum (`budgets.lump_sum_pay`: the
+# rule's amount, once a month). Never recorded by hand.
+PAYOUTS = (EntryKind.DISBURSEMENT, EntryKind.LUMP_SUM)
+
+
 @transaction.atomic
 def entry_record(*, user, station: Station, kind: str, amount, date: datetime.date, year: int | None = None,
                  category: ExpenseCategory | None = None, unit=None, description: str = "", reason: str = "",
-                 reference: str = "") -> LedgerEntry:
+                 reference: str = "", token: uuid.UUID | None = None) -> LedgerEntry:
     """Record one movement of `station`'s money in budget `year` (by default the year of `date`).
 
     `amount` is positive for money in and for an expense (stored negative), and signed for an
-    adjustment. An expense needs an active category; self-funding names the home `unit`; an
-    adjustment needs a reason. Reversals are made by `entry_reverse`, never here. Raises
-    `PermissionDenied` (see the module docstring) or `ValidationError` with a message per field.
+    adjustment. An expense needs an active category; self-funding names one of the team's own
+    units (`team_units`) and needs a funding rule whose home units self-fund; an adjustment needs
+    a reason. Reversals are made by `entry_reverse`, batches and lump sums by their buttons
+    (`funding.budgets`), never here. A second call with the same form `token` returns the entry
+    the first one recorded. Raises `PermissionDenied` (see the module docstring) or
+    `ValidationError` with a message per field.
     """
     _require_recorder(user, station.pk)
+    if kind == EntryKind.DISBURSEMENT:
+        raise ValidationError({"kind": _("Release a batch with the batch button: it checks the month's report "
+                                         "and the budget.")})
+    if kind == EntryKind.LUMP_SUM:
+        raise ValidationError({"kind": _("Pay a lump sum with the lump-sum button: it pays the rule's amount once "
+                                         "a month.")})
+    return _record(user=user, station=station, kind=kind, amount=amount, date=date, year=year, category=category,
+                   unit=unit, description=description, reason=reason, reference=reference, token=token)
+
+
+def payout_record(*, user, station: Station, kind: str, amount, date: datetime.date, description: str = "",
+                  reference: str = "") -> LedgerEntry:
+    """Record a batch or a lump sum (`PAYOUTS`) with every check of `entry_record`: for
+    `funding.budgets`, which has applied the batch or lump-sum rules first. The caller is atomic."""
+    if kind not in PAYOUTS:
+        raise ValueError(f"{kind} is not a batch or a lump sum")
+    _require_recorder(user, station.pk)
+    return _record(user=user, station=station, kind=kind, amount=amount, date=date, description=description,
+                   reference=reference)
+
+
+def team_units(station: Station) -> QuerySet[Unit]:
+    """The team's own units: those that form or lead it (`StationUnit`), and the home units of
+    the people posted to it. Only these self-fund the team."""
+    return Unit.objects.filter(
+        Q(station_units__station=station) | Q(postings__station=station) | Q(people__postings__station=station)
+    ).distinct()
+
+
+def _self_funding_refusal(station: Station, year: int, unit) -> str | None:
+    from .budgets import rule_for  # `budgets` imports this module
+
+    rule = rule_for(station, year)
+    if rule is None or not rule.self_funded:
+        return _("Under the funding rule, home units do not self-fund %(team)s in %(year)s.") % {
+            "team": station, "year": year}
+    if not team_units(station).filter(pk=unit.pk).exists():
+        return _("%(unit)s is not one of %(team)s's units: only a unit that forms or leads the team, or the "
+                 "home unit of someone posted to it, self-funds it.") % {"unit": unit, "team": station}
+    return None
+
+
+def _record(*, user, station: Station, kind: str, amount, date: datetime.date, year: int | None = None,
+            category: ExpenseCategory | None = None, unit=None, description: str = "", reason: str = "",
+            reference: str = "", token: uuid.UUID | None = None) -> LedgerEntry:
+    """`entry_record` and `payout_record` once the kind is one they take: check and post, the
+    team's row held from the open-year check to the write (the year cannot close in between)."""
     errors: dict[str, str] = {}
     if kind == EntryKind.REVERSAL:
         raise ValidationError({"kind": _("A reversal is made by reversing an entry.")})
@@ -163,6 +222,13 @@ def entry_record(*, user, station: Station, kind: str, amount, date: datetime.da
     kind = EntryKind(kind)
     if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
         raise TypeError("date must be a datetime.date")
+    # The team's row first (the lock order of every path that posts): the open-year check, the
+    # ceiling and a repeated form token are read under it.
+    lock_team(station.pk)
+    if token is not None:
+        existing = LedgerEntry.objects.filter(token=token, station=station).first()
+        if existing is not None:
+            return existing
     year = date.year if year is None else year
     if date.year != year:
         errors["date"] = _("The date must fall within %(year)s.") % {"year": year}
@@ -192,7 +258,11 @@ def entry_record(*, user, station: Station, kind: str, amount, date: datetime.da
         errors["category"] = _("This category is no longer in use.")
     if kind == EntryKind.SELF_FUNDING and unit is None:
         errors["unit"] = _("Name the home unit that contributed the money.")
-    elif kind != EntryKind.SELF_FUNDING and unit is not None:
+    elif kind == EntryKind.SELF_FUNDING:
+        refusal = _self_funding_refusal(station, year, unit)
+        if refusal:
+            errors["unit"] = refusal
+    elif unit is not None:
         errors["unit"] = _("Only self-funding names a contributing unit.")
     reason = (reason or "").strip()
     if kind == EntryKind.ADJUSTMENT and not reason:
@@ -202,13 +272,12 @@ def entry_record(*, user, station: Station, kind: str, amount, date: datetime.da
 
     require_open_year(station.pk, year)
     if category is not None and signed < 0:
-        # Spending goes up: hold the team's row so that two postings cannot both pass the ceiling.
-        lock_team(station.pk)
+        # Spending goes up: the team's row, held above, keeps two postings from both passing the ceiling.
         spent, ceiling = spend_and_ceiling(station.pk, year)
         if spent - signed > ceiling:
             raise ValidationError({"amount": past_ceiling_message(station, year, spent - signed, ceiling)})
     return post(user=user, station=station, year=year, date=date, kind=kind, amount=signed, category=category,
-                unit=unit, description=description, reason=reason, reference=reference)
+                unit=unit, description=description, reason=reason, reference=reference, token=token)
 
 
 def past_ceiling_message(station, year: int, spent: Decimal, ceiling: Decimal) -> str:
@@ -220,14 +289,14 @@ def past_ceiling_message(station, year: int, spent: Decimal, ceiling: Decimal) -
 
 def post(*, user, station: Station, year: int, date: datetime.date, kind: str, amount: Decimal,
          category: ExpenseCategory | None = None, unit=None, description: str = "", reason: str = "",
-         reference: str = "", over_budget: bool = False) -> LedgerEntry:
+         reference: str = "", over_budget: bool = False, token: uuid.UUID | None = None) -> LedgerEntry:
     """Write one entry with a signed, checked `amount`, for the services that have already decided
     that `user` may (claims, batches, lump sums, year end): no permission or ceiling check here,
     only the model's and the database's."""
     entry = LedgerEntry(
         station=station, year=year, date=date, kind=kind, amount=amount, category=category, unit=unit,
         description=(description or "").strip()[:300], reason=(reason or "").strip(),
-        reference=(reference or "").strip(), over_budget=over_budget, recorded_by=user,
+        reference=(reference or "").strip(), over_budget=over_budget, recorded_by=user, token=token,
     )
     entry.full_clean()
     entry.save()
@@ -238,10 +307,12 @@ def post(*, user, station: Station, year: int, date: datetime.date, kind: str, a
 def entry_reverse(*, user, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """Cancel `entry` with its exact negative, dated today, in the entry's own budget year.
 
-    The original row is locked first, so two people cannot reverse it at once. A reversal cannot
-    be reversed (record an adjustment), and an entry is reversed at most once.
+    The team's row is locked first (the year cannot close while the reversal is made), then the
+    original, so two people cannot reverse it at once. A reversal cannot be reversed (record an
+    adjustment), and an entry is reversed at most once.
     """
     _require_recorder(user, entry.station_id)  # an entry's team never changes
+    lock_team(entry.station_id)
     original = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
     require_open_year(original.station_id, original.year)
     if original.kind in (EntryKind.CLOSING, EntryKind.CARRY_OVER):
@@ -337,9 +408,10 @@ class Execution(CeilingFigures):
 
 
 def _share(spent: Decimal, budget: Decimal | None) -> Decimal | None:
+    """Per cent of `budget`, to one decimal, rounded half up (四舍五入: 12.25 % shows as 12.3)."""
     if not budget:
         return None
-    return (spent * 100 / budget).quantize(Decimal("0.1"))
+    return (spent * 100 / budget).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def execution(station: Station, year: int) -> Execution:

@@ -82,7 +82,8 @@ def overview(request):
         rows = summary.summary(stations_for(request.user, Action.FUNDS), year)
     return render(request, "funding/overview.html", {
         "year": year, "rows": rows, "totals": summary.totals(rows), "years": range(year - 2, year + 2),
-        "may_set_budgets": ledger.is_keeper(request.user), "may_export": can_see_all_funds(request.user),
+        "may_set_budgets": ledger.is_keeper(request.user) and year <= timezone.localdate().year,
+        "may_export": can_see_all_funds(request.user),
         "export_url": f"{reverse('funding:summary_export')}?year={year}",
     })
 
@@ -136,6 +137,9 @@ def station(request, pk):
         "is_paginated": page.has_other_pages(), "execution": run, "filters": filters, "rule": rule,
         "kinds": EntryKind.choices, "categories": ExpenseCategory.objects.all(), "months": range(1, 13),
         "keeper": keeper and closed is None, "closed": closed,
+        # A budget is set once its year has begun (`budgets.budget_set`).
+        "may_set_budget": keeper and closed is None and run.budget is None and rule is not None
+        and year <= timezone.localdate().year,
         "may_claim": claims.may_file(request.user, team) and closed is None,
         "may_ask_increase": closed is None and run.budget is not None and (
             claims.may_file(request.user, team) or keeper),
@@ -175,9 +179,10 @@ def _back(team, year):
 
 @login_required
 def entry_new(request, pk):
-    """Record money in (allocation, batch, self-funding, lump sum) or an adjustment by hand."""
+    """Record money in (allocation, self-funding) or an adjustment by hand; the same form sent
+    again (its token) lands on the entry it recorded."""
     team = _keeper_station(request, pk)
-    form = EntryForm(request.POST if request.method == "POST" else None,
+    form = EntryForm(request.POST if request.method == "POST" else None, station=team,
                      initial={"date": timezone.localdate()})
     if form.is_valid():
         data = form.cleaned_data
@@ -185,7 +190,7 @@ def entry_new(request, pk):
             entry = ledger.entry_record(
                 user=request.user, station=team, kind=data["kind"], amount=data["amount"], date=data["date"],
                 category=data["category"], unit=data["unit"], description=data["description"],
-                reason=data["reason"], reference=data["reference"])
+                reason=data["reason"], reference=data["reference"], token=data["token"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -248,8 +253,12 @@ def budgets_set_all(request):
     year = _postedyear_asked(request)
     if year is None:
         return redirect("funding:overview")
-    created = budgets.budgets_set_all(user=request.user, year=year)
-    messages.success(request, _("%(count)s budgets set for %(year)s.") % {"count": len(created), "year": year})
+    try:
+        created = budgets.budgets_set_all(user=request.user, year=year)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("%(count)s budgets set for %(year)s.") % {"count": len(created), "year": year})
     return redirect(f"{reverse('funding:overview')}?year={year}")
 
 

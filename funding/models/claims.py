@@ -172,6 +172,8 @@ class BudgetIncrease(models.Model):
     reason = models.CharField(_("reason"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices,
                               default=RequestStatus.PENDING)
+    # The form's one-time token: a second submit of the same form finds this request, asks no other.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT,
                                   related_name="+")
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)

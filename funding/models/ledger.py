@@ -195,6 +195,9 @@ class LedgerEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The entry form's one-time token: a second submit of the same form finds this entry, records
+    # no other. Written with the row, like every other field, and never changed.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = LedgerEntryQuerySet.as_manager()
 

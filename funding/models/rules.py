@@ -37,9 +37,10 @@ class YearEnd(models.TextChoices):
 class FundingRule(models.Model):
     """How one kind of team (or every kind, when `team_kind` is empty) is funded under a version.
 
-    The yearly budget is `annual_amount`, or for a lump sum the start-up amount in the first month
-    of a team's first year plus `monthly_amount` for every other month. A rule for a team's kind
-    wins over the general rule.
+    The yearly budget is `annual_amount`, or for a lump sum the start-up amount in a team's first
+    month plus `monthly_amount` for every later month of the year (a team opened in July has six
+    months' money in its first year). A rule for a team's kind wins over the general rule. Home
+    units' self-funding is recorded only where `self_funded` says so.
     """
 
     version = models.ForeignKey("stations.ProfileVersion", on_delete=models.CASCADE, related_name="funding_rules")
@@ -99,13 +100,15 @@ class FundingRule(models.Model):
         """Lump sums are spent without per-item approval; every other model approves claims."""
         return self.model != FundingModel.LUMP_SUM
 
-    def yearly_amount(self, *, first_year: bool) -> Decimal:
-        """The budget of one year: the annual amount, or for a lump sum twelve months' money with
-        the start-up amount instead of the first month's in a team's first year."""
+    def yearly_amount(self, *, start_month: int | None) -> Decimal:
+        """The budget of one year: the annual amount, or for a lump sum what its months pay — in
+        the year of a team's start-up month (`start_month`, 1–12) the start-up amount for that
+        month and the monthly amount for each month after it (Susong: 工作开展的第一个月 2万元
+        启动经费, 以后每月7000元), in any other year (`start_month` None) twelve monthly amounts."""
         if self.model != FundingModel.LUMP_SUM:
             return self.annual_amount
-        if first_year and self.first_month_amount is not None:
-            return self.first_month_amount + 11 * self.monthly_amount
+        if start_month is not None:
+            return self.month_amount(first_month=True) + (12 - start_month) * self.monthly_amount
         return 12 * self.monthly_amount
 
     def month_amount(self, *, first_month: bool) -> Decimal:

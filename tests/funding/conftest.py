@@ -37,6 +37,21 @@ def budget_a(world):
     return Budget.objects.create(station=world.station_a, year=YEAR, amount=Decimal("500000.00"))
 
 
+def locks(queries) -> list[str]:
+    """The row locks taken and the open-year checks made by the captured `queries`, in order:
+    "team" (`ledger.lock_team`), "entry" (a ledger entry's row), "year" (`ledger.require_open_year`)."""
+    order = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if 'FROM "stations_station"' in sql and "FOR UPDATE" in sql:
+            order.append("team")
+        elif 'FROM "funding_ledgerentry"' in sql and sql.endswith("FOR UPDATE"):
+            order.append("entry")
+        elif 'FROM "funding_yearclose"' in sql:
+            order.append("year")
+    return order
+
+
 def insert_raw(*, station, user, kind, amount, year=YEAR, date=DAY, category=None, unit=None, reverses=None,
                reason="", description=""):
     """Insert a ledger row in plain SQL, past the model and the services (the database's CHECKs and,

@@ -27,8 +27,8 @@ def entries(world):
     bureau = world.users["bureau"]
     first = ledger.entry_record(user=bureau, station=world.station_a, kind=EntryKind.ALLOCATION, amount="500",
                                 date=DAY, description="年度经费")
-    second = ledger.entry_record(user=bureau, station=world.station_b, kind=EntryKind.LUMP_SUM, amount="7000",
-                                 date=DAY)
+    second = ledger.payout_record(user=bureau, station=world.station_b, kind=EntryKind.LUMP_SUM, amount="7000",
+                                  date=DAY)
     return first, second
 
 

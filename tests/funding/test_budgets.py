@@ -2,20 +2,26 @@
 batches, Susong's lump sums, and budget increases along the profile's chain."""
 
 import datetime
+import uuid
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
-from funding import budgets
+from funding import budgets, yearend
 from funding.models import Budget, BudgetIncrease, EntryKind, LedgerEntry
 from stations.models import ApprovalActor, RequestStatus, StationKind
 from stations.models.reports import Report, ReportKind, ReportStatus
 
-from .conftest import DAY, YEAR, new_team, use_profile
+from .conftest import DAY, YEAR, locks, new_team, use_profile
 
 MARCH = datetime.date(2026, 3, 1)
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def entries(station):
@@ -55,6 +61,29 @@ def test_budgets_for_every_team_skip_the_keepers_own(world):
     assert [budget.station for budget in created] == [world.station_b]  # bureau_a is posted to A
     assert budgets.budgets_set_all(user=world.users["bureau"], year=YEAR)[0].station == world.station_a
     assert budgets.budgets_set_all(user=world.users["bureau"], year=YEAR) == []
+
+
+@time_machine.travel(datetime.datetime(2027, 1, 15, 10, tzinfo=SHANGHAI), tick=False)
+def test_budgets_for_every_team_skip_a_team_whose_year_is_closed(world):
+    # Station A's 2026 had no money and was closed ("a year without money closes without entries").
+    yearend.year_close(user=world.users["bureau"], station=world.station_a, year=YEAR)
+    created = budgets.budgets_set_all(user=world.users["finance"], year=YEAR)
+    assert [budget.station for budget in created] == [world.station_b]
+    assert not Budget.objects.filter(station=world.station_a).exists()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=SHANGHAI), tick=False)
+def test_a_budget_is_set_once_its_year_has_begun(world):
+    """Next year's budget set in November would be allocated by an entry dated in the future."""
+    use_profile("shanting")
+    for set_budget in (lambda: budgets.budget_set(user=world.users["finance"], station=world.station_a, year=2027),
+                       lambda: budgets.budgets_set_all(user=world.users["finance"], year=2027)):
+        with pytest.raises(ValidationError) as refused:
+            set_budget()
+        assert refused.value.messages == ["A budget is set once its year has begun."]
+    assert not Budget.objects.exists() and not LedgerEntry.objects.exists()
+    budgets.budget_set(user=world.users["finance"], station=world.station_a, year=YEAR)
+    assert LedgerEntry.objects.get(station=world.station_a).date == datetime.date(2026, 11, 20)  # dated today
 
 
 # --- Xiangzhou: batches ----------------------------------------------------------------------------
@@ -148,6 +177,31 @@ def test_the_lump_sum_is_the_start_up_amount_first_then_monthly(susong):
     assert budgets.budget_set(user=susong.users["bureau"], station=susong.branch, year=YEAR).amount == \
         Decimal("75000.00")
     assert not LedgerEntry.objects.exists()
+
+
+@pytest.fixture
+def july_hub(world):
+    """Susong active; a hub whose chief took up the post on 1 July 2026."""
+    use_profile("susong")
+    return new_team(world, kind=StationKind.HUB, code="HUB", chief="chief_hub", start=datetime.date(2026, 7, 1))
+
+
+def test_the_first_year_budget_of_a_team_opened_mid_year_counts_its_months_only(world, july_hub):
+    # July: the 20000 start-up amount, then August to December: 5 × 7000 (seed 000: 工作开展的第一个月).
+    budget = budgets.budget_set(user=world.users["bureau"], station=july_hub, year=YEAR)
+    assert budget.amount == Decimal("55000.00")
+    assert budget.amount == sum(budgets.lump_sum_due(july_hub, datetime.date(YEAR, month, 1))
+                                for month in range(7, 13))
+
+
+def test_no_lump_sum_is_paid_for_a_month_before_the_teams_first_posting(world, july_hub):
+    bureau = world.users["bureau"]
+    with pytest.raises(ValidationError) as refused:
+        budgets.lump_sum_pay(user=bureau, station=july_hub, month=datetime.date(2026, 6, 30))
+    assert refused.value.message_dict == {"month": ["测试HUB started in 2026-07: no lump sum is paid for 2026-06."]}
+    assert not LedgerEntry.objects.filter(station=july_hub).exists()
+    entry = budgets.lump_sum_pay(user=bureau, station=july_hub, month=datetime.date(2026, 7, 1))
+    assert (entry.amount, entry.reference) == (Decimal("20000.00"), "BG202607")
 
 
 def test_a_team_opened_before_its_first_budget_year_gets_twelve_monthly_amounts(world):
@@ -269,3 +323,28 @@ def test_who_may_ask_for_an_increase_and_what_is_refused(world, shanting):
                                  reason="x")
     assert refused.value.message_dict == {"year": [f"驻北京招商站 has no budget for {YEAR} yet."]}
     assert BudgetIncrease.objects.count() == 1
+
+
+def test_the_same_form_token_asks_once(world, shanting):
+    token = uuid.uuid4()
+    first = budgets.increase_request(user=world.users["chief_a"], station=world.station_a, year=YEAR,
+                                     amount="100000", reason="举办推介会", token=token)
+    again = budgets.increase_request(user=world.users["chief_a"], station=world.station_a, year=YEAR,
+                                     amount="100000", reason="举办推介会", token=token)
+    assert again == first and first.token == token
+    assert BudgetIncrease.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_budgets_and_increases_hold_the_team_before_they_check_the_year(world, audit):
+    """So a year cannot close between the check and the write (the order of every path: the team first)."""
+    use_profile("shanting")
+    with CaptureQueriesContext(connection) as queries:
+        budgets.budget_set(user=world.users["finance"], station=world.station_a, year=YEAR)
+    assert locks(queries)[:2] == ["team", "year"]
+    with CaptureQueriesContext(connection) as queries:
+        increase = ask(world)
+    assert locks(queries)[:2] == ["team", "year"]
+    with CaptureQueriesContext(connection) as queries:
+        budgets.increase_decide(user=world.users["finance"], increase=increase, approve=True)
+    assert locks(queries)[:2] == ["team", "year"]

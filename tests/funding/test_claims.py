@@ -13,7 +13,9 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from funding import budgets, claims, ledger
 from funding.models import ClaimDecision, ClaimStatus, EntryKind, ExpenseClaim, LedgerEntry, Receipt
@@ -29,7 +31,7 @@ from stations.models import (
 from stations.models.todo import TodoItem
 from stations.permissions import Role
 
-from .conftest import DAY, JPG, OFD, PDF, PNG, YEAR, fresh, new_team, new_user, receipt, use_profile
+from .conftest import DAY, JPG, OFD, PDF, PNG, YEAR, fresh, locks, new_team, new_user, receipt, use_profile
 
 invoices = itertools.count(1)
 
@@ -436,6 +438,14 @@ def test_nobody_files_for_another_team(world, shanting, file_claim):
     with pytest.raises(PermissionDenied):
         file_claim("finance")
     assert not ExpenseClaim.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_filing_holds_the_team_before_it_checks_the_year(world, shanting, file_claim):
+    """So a year cannot close between the check and the claim (closing refuses open claims)."""
+    with CaptureQueriesContext(connection) as queries:
+        file_claim()
+    assert locks(queries)[:2] == ["team", "year"]
 
 
 def test_a_double_submit_files_one_claim(world, shanting, file_claim):

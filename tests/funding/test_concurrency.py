@@ -1,10 +1,12 @@
 """Approvals at the same moment cannot take a team past its ceiling: the last approval of each
-claim holds the team's row (`ledger.lock_team`), so the spending each one reads is final.
+claim holds the team's row (`ledger.lock_team`), so the spending each one reads is final. And
+money recorded while the year closes cannot land in the closed year: both hold the team's row.
 
 PostgreSQL only (SQLite serialises writers on the whole database, so there is nothing to race).
 Transactional: each thread commits through its own connection, which the test's usual wrapping
 transaction would hide from the others."""
 
+import datetime
 import threading
 from decimal import Decimal
 
@@ -12,8 +14,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from funding import claims, ledger
-from funding.models import ClaimStatus, EntryKind, ExpenseClaim, LedgerEntry
+from funding import claims, ledger, yearend
+from funding.models import ClaimStatus, EntryKind, ExpenseClaim, LedgerEntry, YearClose
 
 from .conftest import DAY, YEAR, receipt
 
@@ -92,4 +94,56 @@ def test_parallel_last_approvals_pay_only_what_the_budget_affords(world, shantin
     assert LedgerEntry.objects.filter(kind=EntryKind.EXPENSE).count() == 1 + AFFORDABLE
     spent, ceiling = ledger.spend_and_ceiling(world.station_a.pk, YEAR)
     assert (spent, ceiling) == (Decimal("500000.00"), Decimal("500000.00"))
+    assert ledger.verify().breaches == ()
+
+
+def test_money_recorded_while_the_year_closes_does_not_land_in_the_closed_year(
+        world, categories, ledger_truncate_allowed, monkeypatch):
+    """The recording thread pauses after its open-year check, before it writes; the year is closed
+    meanwhile. Holding the team's row from the check on, the recording makes the closing wait and
+    the closing takes its money out too (without it the closed year kept 500 that nobody closed)."""
+    last_year = datetime.date.today().year - 1
+    station, finance_pk, bureau_pk = world.station_a, world.users["finance"].pk, world.users["bureau"].pk
+    day = datetime.date(last_year, 6, 1)
+    ledger.entry_record(user=world.users["finance"], station=station, kind=EntryKind.ALLOCATION, amount="1000",
+                        date=day)
+    checked, go_on = threading.Event(), threading.Event()
+    real_post = ledger.post
+
+    def post(**kwargs):
+        if threading.current_thread().name == "recorder":
+            checked.set()
+            go_on.wait(timeout=30)
+        return real_post(**kwargs)
+
+    monkeypatch.setattr(ledger, "post", post)
+    errors = []
+
+    def in_thread(act, user_pk):
+        def run():
+            try:
+                act(get_user_model().objects.get(pk=user_pk))
+            except Exception as error:  # reported to the test thread
+                errors.append(error)
+            finally:
+                connection.close()
+        return run
+
+    recorder = threading.Thread(name="recorder", target=in_thread(lambda user: ledger.entry_record(
+        user=user, station=station, kind=EntryKind.ALLOCATION, amount="500", date=day), finance_pk))
+    closer = threading.Thread(target=in_thread(lambda user: yearend.year_close(
+        user=user, station=station, year=last_year), bureau_pk))
+    recorder.start()
+    assert checked.wait(timeout=30)
+    closer.start()
+    closer.join(timeout=3)
+    assert closer.is_alive()  # waiting for the team's row
+    go_on.set()
+    recorder.join(timeout=30)
+    closer.join(timeout=30)
+    assert not recorder.is_alive() and not closer.is_alive() and errors == []
+
+    closed = YearClose.objects.get(station=station, year=last_year)
+    assert closed.balance == Decimal("1500.00")
+    assert ledger.balance(station, last_year) == Decimal("0.00")
     assert ledger.verify().breaches == ()

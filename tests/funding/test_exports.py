@@ -36,7 +36,8 @@ def year_a(world, categories):
     """Station A's 2026: budget, a batch, self-funding, three expenses (one reversed by finance),
     an adjustment; one entry of station B and one of 2025 that the export must leave out."""
     Budget.objects.create(station=world.station_a, year=YEAR, amount=Decimal("50000"))
-    record(world, kind=EntryKind.DISBURSEMENT, amount="20000", description="第一批拨付", reference="PF202603")
+    ledger.payout_record(user=world.users["bureau"], station=world.station_a, kind=EntryKind.DISBURSEMENT,
+                         amount="20000", date=DAY, description="第一批拨付", reference="PF202603")
     record(world, kind=EntryKind.SELF_FUNDING, amount="10000.10", unit=world.unit_a)
     lodging = record(world, kind=EntryKind.EXPENSE, amount="3000.33", category=categories["lodging"],
                      date=datetime.date(2026, 3, 5), description="住宿")

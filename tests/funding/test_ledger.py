@@ -2,6 +2,7 @@
 message, the ceiling, reversals, and the balances and execution read back."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from funding import ledger
 from funding.models import Budget, EntryKind, LedgerEntry
 from stations.models import Station
 
-from .conftest import DAY, YEAR
+from .conftest import DAY, YEAR, locks
 
 
 def record(world, persona="bureau", **fields):
@@ -33,9 +34,9 @@ def refusal(world, **fields) -> dict:
 # --- Recording ------------------------------------------------------------------------------------
 
 def test_money_in_is_stored_positive_with_who_recorded_it(world):
-    entry = record(world, kind=EntryKind.DISBURSEMENT, amount="12500.50", description="第一批拨付", reference="ZF-1")
+    entry = record(world, kind=EntryKind.ALLOCATION, amount="12500.50", description="第一批拨付", reference="ZF-1")
     entry.refresh_from_db()
-    assert (entry.kind, entry.amount, entry.year, entry.date) == (EntryKind.DISBURSEMENT, Decimal("12500.50"), YEAR, DAY)
+    assert (entry.kind, entry.amount, entry.year, entry.date) == (EntryKind.ALLOCATION, Decimal("12500.50"), YEAR, DAY)
     assert entry.recorded_by == world.users["bureau"]
     assert entry.recorded_at is not None
     assert (entry.description, entry.reference) == ("第一批拨付", "ZF-1")
@@ -50,6 +51,59 @@ def test_self_funding_names_the_home_unit(world):
     assert refusal(world, kind=EntryKind.SELF_FUNDING) == {"unit": ["Name the home unit that contributed the money."]}
     entry = record(world, kind=EntryKind.SELF_FUNDING, unit=world.unit_a, amount="30000")
     assert (entry.unit, entry.amount) == (world.unit_a, Decimal("30000.00"))
+
+
+def test_self_funding_names_one_of_the_teams_own_units(world):
+    """Xiangzhou: home units self-fund. Unit A forms station A; the bureau's unit is the home unit
+    of bureau_a, posted there; unit B forms station B and has nobody posted to A."""
+    assert refusal(world, kind=EntryKind.SELF_FUNDING, unit=world.unit_b) == {"unit": [
+        "民政局 is not one of 驻上海招商站's units: only a unit that forms or leads the team, or the home unit of "
+        "someone posted to it, self-funds it."]}
+    posted = world.postings["bureau_a"].home_unit
+    assert set(ledger.team_units(world.station_a)) == {world.unit_a, posted}
+    assert record(world, kind=EntryKind.SELF_FUNDING, unit=posted).unit == posted
+    assert record(world, kind=EntryKind.SELF_FUNDING, unit=world.unit_b, station=world.station_b).unit == world.unit_b
+
+
+def test_self_funding_only_where_the_rule_says_home_units_self_fund(world, shanting):
+    """Shanting's rule has no self-funding: 50万 from the treasury is the ceiling."""
+    assert refusal_after(world, kind=EntryKind.SELF_FUNDING, unit=world.unit_a, amount="100000") == {"unit": [
+        "Under the funding rule, home units do not self-fund 驻上海招商站 in 2026."]}
+    # No rule at all (the presets start in 2026): no self-funding either.
+    assert refusal_after(world, kind=EntryKind.SELF_FUNDING, unit=world.unit_a, date=datetime.date(2025, 6, 1)) == {
+        "unit": ["Under the funding rule, home units do not self-fund 驻上海招商站 in 2025."]}
+    assert ledger.spend_and_ceiling(world.station_a.pk, YEAR)[1] == Decimal("500000.00")
+
+
+def test_batches_and_lump_sums_are_not_recorded_by_hand(world):
+    """They are paid by their buttons (`funding.budgets`), which apply their rules."""
+    assert refusal(world, kind=EntryKind.DISBURSEMENT) == {"kind": [
+        "Release a batch with the batch button: it checks the month's report and the budget."]}
+    assert refusal(world, kind=EntryKind.LUMP_SUM) == {"kind": [
+        "Pay a lump sum with the lump-sum button: it pays the rule's amount once a month."]}
+    entry = ledger.payout_record(user=world.users["bureau"], station=world.station_a, kind=EntryKind.LUMP_SUM,
+                                 amount="7000", date=DAY)
+    assert (entry.kind, entry.amount) == (EntryKind.LUMP_SUM, Decimal("7000.00"))
+    with pytest.raises(ValidationError) as refused:  # with every check of a recorded entry
+        ledger.payout_record(user=world.users["bureau"], station=world.station_a, kind=EntryKind.DISBURSEMENT,
+                             amount="-1", date=DAY)
+    assert refused.value.message_dict == {"amount": ["The amount must be more than zero."]}
+    with pytest.raises(PermissionDenied):
+        ledger.payout_record(user=world.users["chief_a"], station=world.station_a, kind=EntryKind.DISBURSEMENT,
+                             amount="1", date=DAY)
+    with pytest.raises(ValueError):
+        ledger.payout_record(user=world.users["bureau"], station=world.station_a, kind=EntryKind.ALLOCATION,
+                             amount="1", date=DAY)
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_the_same_form_token_records_one_entry(world):
+    token = uuid.uuid4()
+    first = record(world, kind=EntryKind.SELF_FUNDING, unit=world.unit_a, amount="300", token=token)
+    assert record(world, kind=EntryKind.SELF_FUNDING, unit=world.unit_a, amount="300", token=token) == first
+    assert LedgerEntry.objects.get().token == token
+    assert record(world, amount="300", token=uuid.uuid4()) != first  # another form, another entry
+    assert LedgerEntry.objects.count() == 2
 
 
 def test_an_adjustment_is_signed_and_needs_a_reason(world):
@@ -174,14 +228,18 @@ def refusal_after(world, **fields) -> dict:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
-def test_an_expense_locks_the_team_and_a_reversal_locks_its_entry(world, categories, budget_a):
-    with CaptureQueriesContext(connection) as queries:
-        entry = record(world, kind=EntryKind.EXPENSE, amount="10", category=categories["meals"])
-    assert any('FROM "stations_station"' in q["sql"] and "FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+def test_every_posting_holds_the_team_before_it_checks_the_year_and_a_reversal_then_its_entry(
+        world, categories, budget_a):
+    """The order of every path that posts (year end included): the team's row, then the entry;
+    so a year cannot close between the open-year check and the write."""
+    for fields in ({"kind": EntryKind.EXPENSE, "amount": "10", "category": categories["meals"]},
+                   {"kind": EntryKind.ALLOCATION}, {"kind": EntryKind.SELF_FUNDING, "unit": world.unit_a}):
+        with CaptureQueriesContext(connection) as queries:
+            entry = record(world, **fields)
+        assert locks(queries) == ["team", "year"], fields
     with CaptureQueriesContext(connection) as queries:
         ledger.entry_reverse(user=world.users["bureau"], entry=entry, reason="录错")
-    first = next(q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SAVEPOINT"))
-    assert 'FROM "funding_ledgerentry"' in first and first.endswith("FOR UPDATE")
+    assert locks(queries) == ["team", "entry", "year"]
 
 
 # --- Reversals ------------------------------------------------------------------------------------
@@ -242,7 +300,7 @@ def test_a_reversal_needs_a_reason_and_a_recorder(world):
 
 def build_year(world, categories):
     Budget.objects.create(station=world.station_a, year=YEAR, amount=Decimal("50000"))
-    record(world, kind=EntryKind.DISBURSEMENT, amount="20000")
+    record(world, kind=EntryKind.ALLOCATION, amount="20000")
     record(world, kind=EntryKind.SELF_FUNDING, amount="10000.10", unit=world.unit_a)
     lodging = record(world, kind=EntryKind.EXPENSE, amount="3000.33", category=categories["lodging"],
                      date=datetime.date(2026, 3, 5))
@@ -306,6 +364,15 @@ def test_execution_without_a_budget_and_with_a_retired_category(world, categorie
     assert "other" in codes and "insurance" not in codes  # spent in: still shown; unused: hidden
     empty = ledger.execution(world.station_a, YEAR)
     assert (empty.budget, empty.share, empty.spent, empty.balance) == (None, None, Decimal("0.00"), Decimal("0.00"))
+
+
+def test_the_share_of_the_budget_is_rounded_half_up(world, categories):
+    # 1225 of 10000 is 12.25 %: shown to one decimal as 12.3 (四舍五入), not 12.2 (half to even).
+    Budget.objects.create(station=world.station_a, year=YEAR, amount=Decimal("10000"))
+    record(world, kind=EntryKind.EXPENSE, amount="1225", category=categories["meals"])
+    result = ledger.execution(world.station_a, YEAR)
+    lines = {line.category.code: line for line in result.lines}
+    assert result.share == lines["meals"].share == Decimal("12.3")
 
 
 def test_running_balance_follows_the_ledger_order(world, categories):

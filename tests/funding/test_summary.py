@@ -26,7 +26,8 @@ def build_teams(world, categories):
     """Station A: budget, a batch, self-funding, expenses (one reversed), an adjustment. Station B:
     a small budget and one expense. Entries of another year must not count."""
     Budget.objects.create(station=world.station_a, year=YEAR, amount=Decimal("50000"))
-    record(world, world.station_a, kind=EntryKind.DISBURSEMENT, amount="20000")
+    ledger.payout_record(user=world.users["bureau"], station=world.station_a, kind=EntryKind.DISBURSEMENT,
+                         amount="20000", date=DAY)
     record(world, world.station_a, kind=EntryKind.SELF_FUNDING, amount="10000.10", unit=world.unit_a)
     lodging = record(world, world.station_a, kind=EntryKind.EXPENSE, amount="3000.33",
                      category=categories["lodging"], date=datetime.date(2026, 3, 5))

@@ -41,7 +41,8 @@ def clean(world, categories, budget_a):
     meals = post(world, kind=EntryKind.EXPENSE, amount="150.50", category=categories["meals"])
     ledger.entry_reverse(user=world.users["bureau"], entry=meals, reason="录错")
     post(world, kind=EntryKind.ADJUSTMENT, amount="-0.50", reason="手续费")
-    post(world, station=world.station_b, kind=EntryKind.LUMP_SUM, amount="7000")
+    ledger.payout_record(user=world.users["bureau"], station=world.station_b, kind=EntryKind.LUMP_SUM, amount="7000",
+                         date=DAY)
     return world
 
 
@@ -106,7 +107,7 @@ def switch_off_reversal_trigger():
 def test_a_reversal_that_does_not_match_is_a_breach(clean, categories):
     """Runs on both: SQLite has no trigger; on PostgreSQL the trigger is switched off in the test."""
     switch_off_reversal_trigger()
-    original = post(clean, kind=EntryKind.DISBURSEMENT, amount="300")
+    original = post(clean, kind=EntryKind.ALLOCATION, amount="300")
     insert_raw(station=clean.station_b, user=clean.users["bureau"], kind=EntryKind.REVERSAL, amount="-299.99",
                reverses=original, reason="x", year=YEAR - 1, date=datetime.date(2025, 5, 1))
     out, error = verify_ledger()
