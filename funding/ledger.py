@@ -19,6 +19,8 @@ says its home units self-fund. Nothing is posted to a closed year.
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -80,16 +82,25 @@ def _require_recorder(user, station_id: int) -> None:
 
 # --- Amounts --------------------------------------------------------------------------------------
 
+GROUPED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def clean_amount(value) -> Decimal:
     """`value` as a Decimal of fen precision, or a `ValidationError` saying what is wrong with it.
 
-    Text and integers are accepted (forms, imports); a float is a programming error — money is
-    never binary floating point — and raises `TypeError`.
+    Text and integers are accepted (forms, imports); text as people type it: full-width digits
+    (a Chinese keyboard's １８００) and thousands grouped by commas (1,800.50), but not a comma
+    elsewhere (1,80 is refused, not guessed). A float is a programming error — money is never
+    binary floating point — and raises `TypeError`.
     """
     if isinstance(value, (bool, float)) or not isinstance(value, (Decimal, int, str)):
         raise TypeError(f"amounts are Decimal, int or str, not {type(value).__name__}")
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFKC", value).strip()
+        if GROUPED_THOUSANDS.fullmatch(value):
+            value = value.replace(",", "")
     try:
-        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():

@@ -121,7 +121,8 @@ def test_an_adjustment_is_signed_and_needs_a_reason(world):
     (0, "The amount must be more than zero."),
     ("abc", "Enter the amount as a number, such as 1200.50."),
     ("", "Enter the amount as a number, such as 1200.50."),
-    ("1,000", "Enter the amount as a number, such as 1200.50."),
+    ("1,00", "Enter the amount as a number, such as 1200.50."),
+    ("10,00.5", "Enter the amount as a number, such as 1200.50."),
     ("NaN", "Enter the amount as a number, such as 1200.50."),
     ("Infinity", "Enter the amount as a number, such as 1200.50."),
     (Decimal("-Infinity"), "Enter the amount as a number, such as 1200.50."),
@@ -138,6 +139,11 @@ def test_amounts_that_are_fine_are_kept_to_the_fen(world):
     assert record(world, amount=" 1200.5 ").amount == Decimal("1200.50")
     assert record(world, amount="1.000").amount == Decimal("1.00")
     assert record(world, amount=99999999999).amount == Decimal("99999999999.00")
+    # As people type them: thousands grouped by commas, a Chinese keyboard's full-width digits.
+    assert record(world, amount="1,800").amount == Decimal("1800.00")
+    assert record(world, amount="12,345.50").amount == Decimal("12345.50")
+    assert record(world, amount="１８００．５").amount == Decimal("1800.50")
+    assert record(world, amount="１，２００").amount == Decimal("1200.00")
 
 
 def test_a_float_is_a_programming_error(world):
