@@ -67,8 +67,10 @@ def claim_new(request, pk):
             messages.success(request, _("Claim %(number)s filed: %(status)s.") % {
                 "number": claim.number, "status": claim.get_status_display()})
             return redirect(claim)
+    # A browser never sends a file twice: say so when the form comes back with receipts attached.
+    reattach = form.is_bound and bool(request.FILES.getlist("receipts"))
     return render(request, "funding/form.html", {
-        "form": form, "station": team, "title": _("File an expense claim"),
+        "form": form, "station": team, "title": _("File an expense claim"), "reattach": reattach,
         "intro": _("The claim goes along the approval chain of the policy profile; a claim that would take "
                    "the team past its budget is held for the person the profile names.")})
 

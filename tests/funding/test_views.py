@@ -425,6 +425,7 @@ BAD_INPUT = [
 
 def test_bad_input_shows_the_form_again_with_the_error_and_writes_nothing(funded, en):
     client, url = en("staff_a"), reverse("funding:claim_new", args=[funded.station_a.pk])
+    assert 'data-testid="reattach"' not in client.get(url).content.decode()
     counts = (ExpenseClaim.objects.count(), Receipt.objects.count(), LedgerEntry.objects.count())
     for changes, field, message in BAD_INPUT:
         if "receipts" in changes:
@@ -433,6 +434,8 @@ def test_bad_input_shows_the_form_again_with_the_error_and_writes_nothing(funded
         assert response.status_code == 200, changes
         assert response.context["form"].errors == {field: [message]}, changes
         assert message in html.unescape(response.content.decode())
+        # Every case sent a receipt, which the browser will not send again: the page says so.
+        assert 'data-testid="reattach"' in response.content.decode(), changes
     assert (ExpenseClaim.objects.count(), Receipt.objects.count(), LedgerEntry.objects.count()) == counts
 
 
