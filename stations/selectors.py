@@ -50,8 +50,9 @@ def station_history(*, station: Station, limit: int = 20) -> list[dict]:
 
     Two queries whatever the length of the history.
     """
-    station_rows = Station.history.filter(id=station.pk).select_related("history_user")[:limit]
-    posting_rows = Posting.history.filter(station_id=station.pk).select_related("history_user", "person")[:limit]
+    station_rows = Station.history.filter(id=station.pk).select_related("history_user__person")[:limit]
+    posting_rows = (Posting.history.filter(station_id=station.pk)
+                    .select_related("history_user__person", "person")[:limit])
     entries = [
         {"row": row, "subject": row.name} for row in station_rows
     ] + [

@@ -6,6 +6,7 @@ from django import template
 from django.utils.dates import WEEKDAYS_ABBR
 
 from stations.amounts import in_clearest_unit, in_wan
+from stations.names import person_name
 from stations.widgets import options_html
 
 register = template.Library()
@@ -22,6 +23,12 @@ def wan(amount):
 def money(amount):
     """元 → the clearest unit: "1.20亿元", "5,000.00万元" or "3,000.00元"."""
     return in_clearest_unit(amount)
+
+
+@register.filter(name="person_name")
+def person_name_filter(user):
+    """A user as people know them: their person's name, else their login (`stations.names`)."""
+    return person_name(user)
 
 
 @register.simple_tag

@@ -100,6 +100,9 @@ def test_unit_cannot_both_form_and_lead(world, client_for):
 
 
 def test_bureau_edits_a_team_and_history_shows_who(world, client_for):
+    from stations.models import Person
+
+    Person.objects.filter(user=world.users["bureau"]).update(name="赵处长")
     data = station_form_data(name="驻上海招商联络处", code="SH", forming_units=[world.unit_a.pk])
     client = client_for("bureau")
     assert client.post(reverse("stations:update", args=[world.station_a.pk]), data).status_code == HTTPStatus.FOUND
@@ -107,6 +110,7 @@ def test_bureau_edits_a_team_and_history_shows_who(world, client_for):
     assert world.station_a.name == "驻上海招商联络处"
     detail = client.get(world.station_a.get_absolute_url())
     assert any(entry["row"].history_user == world.users["bureau"] for entry in detail.context["history"])
+    assert "· 赵处长 · 驻上海招商联络处" in detail.content.decode()  # named as people know them, not by login
 
 
 def test_bureau_posts_a_person_with_default_title(world, client_for):
