@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .forms import DateInput, _helper
 from .models import (
@@ -115,7 +116,7 @@ class ReportOpenForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
     number = forms.IntegerField(label=_("month, quarter or half"), min_value=1, max_value=12, initial=1,
                                 help_text=_("Month 1–12 for a monthly report, quarter 1–4, half 1–2; ignored otherwise."))
-    title = forms.CharField(label=_("title"), max_length=200, required=False)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
@@ -130,7 +131,7 @@ class ReportOpenForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=200, required=False)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200, required=False)
     body = forms.CharField(label=_("the chief's account"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("Comment on the figures: what went well, what is behind, what comes next."))
     attachment = forms.FileField(label=_("document"), required=False,

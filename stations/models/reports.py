@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -42,7 +43,7 @@ class Report(models.Model):
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     due_date = models.DateField(_("due (inclusive)"))
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200, blank=True)
     figures = models.JSONField(_("figures"), default=dict, blank=True,
                                help_text=_("The period's figures, filled in from logs, visits, leads and events."))
     body = models.TextField(_("the chief's account"), blank=True)

@@ -248,6 +248,12 @@ def test_the_review_form_is_not_offered_on_ones_own_team(world, client_for):
     assert client_for("bureau").get(report.get_absolute_url()).context["review_form"] is not None
 
 
+def test_a_reports_title_is_labelled_as_a_heading_not_a_job_title(world, client_for):
+    report = open_monthly(world)
+    form = client_for("chief_a").get(report.get_absolute_url()).content.decode().split('data-testid="report-form"')[1]
+    assert "标题" in form.split("</form>")[0] and "职务称谓" not in form.split("</form>")[0]
+
+
 def test_a_returned_report_comes_back_through_the_browser_forms(world, client_for):
     report = open_monthly(world)
     submit(world, report)
