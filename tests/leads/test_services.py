@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from leads import services
 from leads.models import DuplicateStatus, Enterprise, Lead, MeetingDecision, Stage, validate_credit_code
@@ -202,7 +202,7 @@ def test_a_contract_is_not_signed_before_the_lead_was_filed(world, file_lead):
     lead = services.lead_move(lead=lead, user=world.users["chief_a"], to_stage=Stage.REVIEW, review_site="东区",
                               review_land_utilities="净地", review_policy="奖补", review_leader="王副区长")
     filed_on = timezone.localdate(lead.filed_at)
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.lead_move(lead=lead, user=world.users["chief_a"], to_stage=Stage.SIGNED,
                            signed_on=filed_on - datetime.timedelta(days=1), contract_amount=Decimal("1000000"))
     assert refused.value.message_dict == {
