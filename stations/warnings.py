@@ -182,14 +182,15 @@ def _previous_month(today):
 
 
 def _periods(kind: str, since: datetime.date, today: datetime.date):
-    """The periods of `kind` that have ended by today, from the year before `since` on (a period's
-    report falls due after it ends, so an annual report is looked for well into the next year)."""
+    """The periods of `kind` that have begun by today, from the year before `since` on (an annual
+    report falls due after its year, so it is looked for well into the next year; a monthly report
+    may fall due before its month ends, e.g. Shanting's 25th)."""
     numbers = {ReportKind.MONTHLY: 12, ReportKind.QUARTERLY: 4, ReportKind.HALF_YEAR: 2, ReportKind.ANNUAL: 1,
                ReportKind.RESEARCH: 1}[kind]
     for year in range(since.year - 1, today.year + 1):
         for number in range(1, numbers + 1):
             first, last = report_rules.period(kind, year, number)
-            if last < today:
+            if first < today:
                 yield first, last
 
 
@@ -205,7 +206,9 @@ def report_warnings(context: Context):
     if not kinds or not station_ids:
         return
     since = context.today - datetime.timedelta(days=400)
-    with workdays.preloaded(datetime.date(since.year - 1, 1, 1), context.today + datetime.timedelta(days=120)):
+    # The calendar up to the due dates of this year's periods (an annual report's is in the next year).
+    with workdays.preloaded(datetime.date(since.year - 1, 1, 1),
+                            datetime.date(context.today.year, 12, 31) + datetime.timedelta(days=120)):
         yield from _overdue(context, version, kinds, station_ids, since)
 
 

@@ -225,3 +225,16 @@ def test_a_missing_research_report_is_warned_about_after_the_year(world):
     reports.report_submit(report=report, user=world.users["chief_a"])
     keys = [warning.key for warning in warnings.compute(Station.objects.all(), datetime.date(2026, 3, 1))]
     assert f"report_overdue:{world.station_a.pk}:research:2025-01-01" not in keys
+
+
+def test_a_monthly_report_due_within_its_month_is_warned_about_before_the_month_ends(world):
+    from ..conftest import activate_preset
+
+    activate_preset("shanting")  # the monthly report is due by the 25th of the month itself
+    set_rules(no_progress_months=None, away_consecutive_days=None, away_working_days=None,
+              on_post_days_month=None, required_reports=["monthly"])
+    found = {warning.key: warning for warning in warnings.compute(Station.objects.all(), datetime.date(2026, 3, 28))}
+    # March's report was due on 25 March and nobody has opened it: three days late, March not over.
+    late = found[f"report_overdue:{world.station_a.pk}:monthly:2026-03-01"]
+    assert (late.params["due"], late.params["days"]) == ("2026-03-25", 3)
+    assert f"report_overdue:{world.station_a.pk}:monthly:2026-04-01" not in found  # April has not begun
