@@ -16,6 +16,7 @@ from stations.models import (
     RequestStatus,
     SpotCheck,
     Station,
+    StationKind,
     TodoItem,
     WorkLog,
 )
@@ -23,7 +24,7 @@ from stations.models.todo import TodoKind
 from stations.presence import Day, days_by_month, presence
 from stations.warnings import compute
 
-from ..conftest import activate_preset
+from ..conftest import activate_preset, add_version
 
 D = datetime.date
 TODAY = timezone.localdate()
@@ -353,6 +354,23 @@ def test_fewer_days_at_post_last_month_than_the_target(logged):
     mark(logged, "staff_a", [D(2026, 5, 12)], "absent")  # 19
     warnings = compute(Station.objects.all(), AS_OF)
     assert "on_post_short" in kinds_for(warnings, logged.person("staff_a"))
+
+
+@pytest.mark.parametrize("next_year", [{"on_post_days_month": None},
+                                       {"resident": {StationKind.RESIDENT_STATION: False}}],
+                         ids=["no-target", "not-resident"])
+def test_in_january_last_december_is_judged_by_last_years_rules(world, next_year):
+    activate_preset("shanting")  # 2026: at least 20 days at post a month at a resident station
+    set_rules(unlogged_days_away=False, no_progress_months=None)
+    fill_logs(world, "staff_a", D(2026, 12, 1), D(2026, 12, 19))  # 19 days at post in December
+    fill_logs(world, "chief_a", D(2026, 12, 1), D(2026, 12, 20))  # 20
+    add_version(2027, **next_year)  # 2027 drops the target, or no longer holds the station resident
+    warnings = compute(Station.objects.all(), D(2027, 1, 10))
+    assert "on_post_short" in kinds_for(warnings, world.person("staff_a"))
+    assert "on_post_short" not in kinds_for(warnings, world.person("chief_a"))
+    # December 2027 is judged by 2027's rules.
+    fill_logs(world, "staff_a", D(2027, 12, 1), D(2027, 12, 1))
+    assert "on_post_short" not in kinds_for(compute(Station.objects.all(), D(2028, 1, 10)), world.person("staff_a"))
 
 
 def test_presence_warnings_do_not_apply_to_teams_that_are_not_resident(logged):

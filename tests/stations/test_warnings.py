@@ -238,3 +238,15 @@ def test_a_monthly_report_due_within_its_month_is_warned_about_before_the_month_
     late = found[f"report_overdue:{world.station_a.pk}:monthly:2026-03-01"]
     assert (late.params["due"], late.params["days"]) == ("2026-03-25", 3)
     assert f"report_overdue:{world.station_a.pk}:monthly:2026-04-01" not in found  # April has not begun
+
+
+def test_a_report_of_last_year_falls_due_as_last_years_rules_said(world):
+    from ..conftest import add_version
+
+    set_rules(no_progress_months=None, away_consecutive_days=None, away_working_days=None,
+              required_reports=["quarterly"], report_due_working_days=10)
+    add_version(2027, report_due_working_days=30)  # 2027 gives a report thirty working days
+    found = {warning.key: warning for warning in warnings.compute(Station.objects.all(), datetime.date(2027, 1, 25))}
+    # 2026's fourth quarter was due ten working days after 31 December: on 14 January 2027.
+    late = found[f"report_overdue:{world.station_a.pk}:quarterly:2026-10-01"]
+    assert (late.params["due"], late.params["days"]) == ("2027-01-14", 11)
