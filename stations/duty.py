@@ -101,10 +101,13 @@ def worklog_save(*, user, station: Station, date: datetime.date, whereabouts: st
         raise ValidationError({"date": _("You were not posted to this team on that day.")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("A log cannot be written for a day that has not come.")})
-    if log_locked(station, date):
+    log = WorkLog.objects.select_for_update().filter(person=person, date=date).first()
+    # Closed at the team it is written for, and at the team it was written for until now: a log
+    # must not leave (or change in) a month another team has reported.
+    if log_locked(station, date) or (log is not None and log.station_id != station.pk
+                                     and log_locked(log.station, date)):
         raise ValidationError({"date": _("The monthly report covering this day has been submitted, so the day's "
                                          "log is closed. Ask the bureau to return the report to change it.")})
-    log = WorkLog.objects.select_for_update().filter(person=person, date=date).first()
     if log is None:
         log = WorkLog(person=person, date=date, created_by=user)
     log.station, log.whereabouts, log.activities = station, whereabouts, activities.strip()
