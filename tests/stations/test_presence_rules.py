@@ -227,6 +227,35 @@ def test_only_reviewing_offices_check_and_never_their_own_team(world):
     assert not SpotCheck.objects.exists()
 
 
+def test_a_check_is_recorded_for_a_day_of_a_posting_that_has_since_ended(world, client_for):
+    import zoneinfo
+
+    import time_machine
+    from django.urls import reverse
+
+    from stations import services
+
+    def at(day):
+        return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 10,
+                                                     tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=False)
+
+    posting = world.postings["staff_a"]
+    with at(D(2026, 3, 20)):
+        services.posting_end(posting=posting, user=world.users["bureau"], ended_on=D(2026, 3, 20), reason="任期届满")
+    # A week later the bureau enters the phone check it made on the 18th, when staff_a was still posted.
+    client = client_for("bureau")
+    data = {"posting": posting.pk, "method": "phone", "result": "abnormal", "note": "电话无人接听，本人在老家"}
+    with at(D(2026, 3, 25)):
+        assert f'value="{posting.pk}"' in client.get(reverse("stations:check_create")).content.decode()
+        response = client.post(reverse("stations:check_create"), {**data, "date": "2026-03-21"})
+        assert response.status_code == 200  # the 21st is after it ended
+        assert response.context["form"].non_field_errors() == ["staff_a 当天未派驻在该团队。"]
+        assert client.post(reverse("stations:check_create"), {**data, "date": "2026-03-18"}).status_code == 302
+    assert SpotCheck.objects.get().date == D(2026, 3, 18)
+    with at(D(2026, 5, 2)):  # ended before last month began: no longer offered
+        assert f'value="{posting.pk}"' not in client.get(reverse("stations:check_create")).content.decode()
+
+
 def test_a_check_fills_the_planned_line_of_its_month(world):
     month = (TODAY - datetime.timedelta(days=2)).replace(day=1)
     line = checks.plan_pick(user=world.users["bureau"], month=month, posting=world.postings["staff_a"])
