@@ -134,6 +134,16 @@ def test_tasks_reach_the_chiefs_to_do_list_and_are_tracked_to_done(world):
         meetings.task_done(task=task, user=world.users["staff_a"], report_back="再次")
 
 
+def test_a_meeting_is_not_held_before_the_month_it_reviews(world, client_for):
+    bureau = world.users["bureau"]
+    with pytest.raises(ValidationError) as error:
+        meetings.meeting_create(user=bureau, month=datetime.date(2026, 5, 1), held_on=datetime.date(2026, 4, 30))
+    assert list(error.value.message_dict) == ["held_on"]
+    response = client_for("bureau").post(reverse("stations:dispatch_list"), {"month": "2026-05", "held_on": "2026-04-10"})
+    assert response.status_code == 200 and response.context["form"].errors["held_on"]
+    meetings.meeting_create(user=bureau, month=datetime.date(2026, 5, 1), held_on=datetime.date(2026, 5, 1))
+
+
 def test_the_meeting_pack_shows_reports_figures_warnings_and_earlier_open_tasks(world, client_for):
     bureau = world.users["bureau"]
     earlier = meetings.meeting_create(user=bureau, month=datetime.date(2026, 1, 1), held_on=datetime.date(2026, 2, 3))
