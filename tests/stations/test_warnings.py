@@ -110,6 +110,31 @@ def test_a_judgement_of_poor_progress_prompts_an_interview_until_one_is_recorded
     assert page.context["records"] is None and "限期整改" not in page.content.decode()
 
 
+def test_a_judgement_submitted_twice_is_recorded_once_without_an_error(world, client_for):
+    from django.contrib.messages import get_messages
+    from django.utils.translation import gettext
+
+    set_rules(no_progress_months=None)
+    person = world.person("staff_a")
+    url = reverse("stations:accountability_create", args=[person.pk])
+    data = {"station": world.station_a.pk, "kind": "poor_progress", "office": "bureau",
+            "decided_on": TODAY.isoformat(), "evidence": "连续6个月无新增有效信息"}
+    client = client_for("bureau")
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)  # the button pressed twice on a slow connection
+    assert response.status_code == 302 and response.url == reverse("stations:person_detail", args=[person.pk])
+    last = list(get_messages(response.wsgi_request))[-1]
+    assert (last.level_tag, str(last)) == ("info", gettext("This decision is already recorded."))
+    # One judgement: one interview due, one warning to answer.
+    assert AccountabilityRecord.objects.filter(person=person).count() == 1
+    assert [warning.kind for warning in warnings.compute(Station.objects.all())].count("poor_progress") == 1
+    # Entered again later, the same decision is refused with the constraint's message.
+    with pytest.raises(ValidationError) as error:
+        accountability.record_create(user=world.users["bureau"], person=person, station=world.station_a,
+                                     kind="poor_progress", office="bureau", decided_on=TODAY, evidence="再次")
+    assert error.value.messages == [gettext("This decision is already recorded.")]
+
+
 def test_the_warnings_page_lists_only_the_users_teams(world, client_for):
     set_rules(no_progress_months=None)
     mine = client_for("chief_b").get(reverse("stations:warning_list")).context["warnings"]
