@@ -202,7 +202,8 @@ def test_an_abnormal_check_overrides_a_day_logged_at_post_and_flags_it(world):
     assert check.contradicts_log
     facts = presence([person.pk], day, day)
     assert facts.day(person.pk, day) == Day.AWAY and facts.false_reports(person.pk) == [day]
-    month = duty.person_month(person=person, station=world.station_a, year=day.year, month=day.month)
+    month = duty.person_month(user=world.users["bureau"], person=person, station=world.station_a, year=day.year,
+                              month=day.month)
     assert [entry for entry in month["days"] if entry["date"] == day][0]["false_report"]
     keys = [warning.key for warning in compute(Station.objects.all(), TODAY)]
     assert f"false_report:{person.pk}:{day}" in keys
