@@ -7,6 +7,7 @@ import random
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,7 @@ def check_record(*, user, person: Person, station: Station, date: datetime.date,
         raise PermissionDenied
     if date > timezone.localdate():
         raise ValidationError({"date": _("A check cannot be recorded for a day that has not come.")})
-    if not Posting.objects.active(date).filter(person=person, station=station).exists():
+    if not Posting.objects.covering(date).filter(person=person, station=station).exists():
         raise ValidationError({"person": _("%(person)s was not posted to this team on that day.")
                                % {"person": person.name}})
     if result == CheckResult.ABNORMAL and not note.strip():
@@ -50,12 +51,16 @@ def check_record(*, user, person: Person, station: Station, date: datetime.date,
     return check
 
 
-def checkable_postings(user, month: datetime.date):
-    """Current postings at resident teams the user may check, started by the end of `month`."""
+def checkable_postings(user, month: datetime.date, *, ended_since: datetime.date | None = None):
+    """Current postings at resident teams the user may check, started by the end of `month`; with
+    `ended_since`, also those ended on or after that day (a check may be entered after the person
+    left, for a day they were still posted: `check_record` decides on the day)."""
     kinds = resident_kinds(version_in_force(month.year))
     end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return (Posting.objects.current().filter(station__in=stations_for(user, Action.REVIEW), station__kind__in=kinds,
-                                             start_date__lte=end)
+    postings = (Posting.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=ended_since)) if ended_since
+                else Posting.objects.current())
+    return (postings.filter(station__in=stations_for(user, Action.REVIEW), station__kind__in=kinds,
+                            start_date__lte=end)
             .select_related("person", "station").order_by("station__name", "role", "pk"))
 
 

@@ -12,7 +12,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from .models import (
     TeamKindRule,
     WorkLog,
 )
-from .permissions import Action, user_can
+from .permissions import Action, sees_every_team, stations_for, user_can
 from .presence import Day, presence
 from .services import save_validated
 from .workdays import working_days
@@ -99,10 +99,13 @@ def worklog_save(*, user, station: Station, date: datetime.date, whereabouts: st
         raise ValidationError({"date": _("You were not posted to this team on that day.")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("A log cannot be written for a day that has not come.")})
-    if log_locked(station, date):
+    log = WorkLog.objects.select_for_update().filter(person=person, date=date).first()
+    # Closed at the team it is written for, and at the team it was written for until now: a log
+    # must not leave (or change in) a month another team has reported.
+    if log_locked(station, date) or (log is not None and log.station_id != station.pk
+                                     and log_locked(log.station, date)):
         raise ValidationError({"date": _("The monthly report covering this day has been submitted, so the day's "
                                          "log is closed. Ask the bureau to return the report to change it.")})
-    log = WorkLog.objects.select_for_update().filter(person=person, date=date).first()
     if log is None:
         log = WorkLog(person=person, date=date, created_by=user)
     log.station, log.whereabouts, log.activities = station, whereabouts, activities.strip()
@@ -120,16 +123,22 @@ def _targets(station: Station, version: ProfileVersion | None):
     return version.on_post_days_month, version.on_post_days_year
 
 
-def person_month(*, person, station: Station, year: int, month: int) -> dict:
-    """A person's month: every day with its log, what it counts as, whether it is a working day,
-    and the days at post against the monthly target."""
+def person_month(*, user, person, station: Station, year: int, month: int) -> dict:
+    """A person's month as `user` may read it: every day with its log, what it counts as, whether
+    it is a working day, and the days at post against the monthly target. A person posted to
+    several teams logs each day for one of them; what the day's work was (`activities`) is shown
+    only where `user` may see that team, the day's presence everywhere."""
     first, last = month_bounds(year, month)
-    logs = {log.date: log for log in WorkLog.objects.filter(person=person, date__range=(first, last))}
+    readable = (Value(True) if sees_every_team(user) else
+                ExpressionWrapper(Q(station__in=stations_for(user, Action.VIEW)), output_field=BooleanField()))
+    logs = {log.date: log for log in WorkLog.objects.filter(person=person, date__range=(first, last))
+            .annotate(readable=readable)}
     facts = presence([person.pk], first, last)
     workdays = set(working_days(first, last))
     false_reports = set(facts.false_reports(person.pk))
     days = [{"date": date, "log": logs.get(date), "state": state, "working": date in workdays,
-             "false_report": date in false_reports}
+             "false_report": date in false_reports,
+             "activities": logs[date].activities if date in logs and logs[date].readable else ""}
             for date, state in facts.days(person.pk)]
     monthly, yearly = _targets(station, version_in_force(year))
     # The year so far (to the end of this month): the yearly target counts calendar days too.

@@ -70,8 +70,10 @@ class SpotCheckForm(forms.Form):
     def __init__(self, *args, postings, **kwargs):
         super().__init__(*args, **kwargs)
         self.postings = {str(posting.pk): posting for posting in postings}
-        self.fields["posting"].choices = [(key, f"{posting.station.name} · {posting.person.name}")
-                                          for key, posting in self.postings.items()]
+        self.fields["posting"].choices = [(key, _("%(team)s · %(person)s (posted until %(date)s)") % {
+            "team": posting.station.name, "person": posting.person.name, "date": posting.ended_on}
+            if posting.ended_on else f"{posting.station.name} · {posting.person.name}")
+            for key, posting in self.postings.items()]
         self.helper = _helper(_("Record check"))
 
     def clean_posting(self):

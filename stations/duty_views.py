@@ -175,7 +175,9 @@ def check_create(request):
     if not checks.may_check(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    postings = checks.checkable_postings(request.user, today.replace(day=1))
+    # People who left since last month began are still checked for the days they were posted.
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    postings = checks.checkable_postings(request.user, today.replace(day=1), ended_since=last_month)
     initial = {"date": today, "method": "phone", "result": "normal", "posting": request.GET.get("posting")}
     form = SpotCheckForm(request.POST if request.method == "POST" else None, postings=postings, initial=initial)
     if request.method == "POST" and form.is_valid():

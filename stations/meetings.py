@@ -59,6 +59,8 @@ def circular(*, user, year: int, month: int, sort: str = "") -> dict:
 def meeting_create(*, user, month: datetime.date, held_on: datetime.date, place: str = "",
                    chaired_by: str = "") -> DispatchMeeting:
     _require_bureau(user)
+    if held_on < month.replace(day=1):
+        raise ValidationError({"held_on": _("A meeting cannot be held before the month it reviews.")})
     meeting = DispatchMeeting(month=month.replace(day=1), held_on=held_on, place=place.strip(),
                               chaired_by=chaired_by.strip(), created_by=user)
     save_validated(meeting, user=user, reason=_("Meeting planned"))

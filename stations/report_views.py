@@ -48,6 +48,7 @@ from .permissions import (
     stations_for,
     user_can,
 )
+from .services import breaks_constraint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -318,7 +319,10 @@ def dispatch_task_add(request, pk):
         try:
             meetings.task_add(meeting=meeting, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if breaks_constraint(error, "dispatch_task_once"):  # pressed twice: the task stands, once
+                messages.info(request, _("This task is already given to this team at this meeting."))
+            else:
+                messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Task given to %(team)s.") % {"team": form.cleaned_data["station"]})
     else:
@@ -386,6 +390,9 @@ def accountability_create(request, pk):
         try:
             accountability.record_create(user=request.user, person=person, station=station, **form.cleaned_data)
         except ValidationError as error:
+            if breaks_constraint(error, "accountability_record_once"):  # pressed twice: recorded once
+                messages.info(request, _("This decision is already recorded."))
+                return redirect(person)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Decision recorded."))

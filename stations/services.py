@@ -63,6 +63,14 @@ def save_validated(instance, *, user, reason: str, update_fields=None) -> None:
         raise _constraint_error(instance, exc) from exc
 
 
+def breaks_constraint(error: ValidationError, code: str) -> bool:
+    """Whether `error` (from `save_validated`) says the record breaks the constraint whose
+    `violation_error_code` is `code`: a view can then tell a double submit from a mistake."""
+    errors = ([item for items in error.error_dict.values() for item in items] if hasattr(error, "error_dict")
+              else error.error_list)
+    return any(item.code == code for item in errors)
+
+
 def _constraint_error(instance, exc) -> ValidationError:
     """The model's own message for a constraint another request broke between our validation and
     our save (found by validating again, now that the other row exists) — never the raw error."""

@@ -433,7 +433,8 @@ def worklog_month(request):
         raise Http404
     return render(request, "stations/worklog_month.html", {
         "person": person, "station": posting.station, "year": year, "month": month,
-        "calendar": duty.person_month(person=person, station=posting.station, year=year, month=month),
+        "calendar": duty.person_month(user=request.user, person=person, station=posting.station, year=year,
+                                      month=month),
         "previous": _shift_month(year, month, -1), "next": _shift_month(year, month, 1),
     })
 

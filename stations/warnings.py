@@ -33,13 +33,14 @@ from django.utils.translation import gettext as _
 
 from . import reports as report_rules
 from . import workdays
-from .duty import month_bounds, resident_kinds, version_in_force
+from .duty import month_bounds
 from .models import (
     PERIODIC_KINDS,
     AccountabilityKind,
     AccountabilityRecord,
     Event,
     Posting,
+    Profile,
     ProfileVersion,
     Report,
     ReportKind,
@@ -47,6 +48,7 @@ from .models import (
     RequestStatus,
     Station,
     StoredWarning,
+    TeamKindRule,
     TodoItem,
     WarningState,
 )
@@ -105,13 +107,24 @@ def translatable(text) -> dict:
 
 @dataclass
 class Context:
-    """What every provider needs, fetched once."""
+    """What every provider needs, fetched once. `version` and `resident` are today's; a past
+    period is judged by the rules in force in it (`version_for`, `resident_for`): in January, last
+    December by last year's version."""
 
     today: datetime.date
     version: ProfileVersion | None
     stations: dict  # id → Station
     postings: list  # current postings at those teams, with person and station
     resident: frozenset = field(default_factory=frozenset)
+    versions: list = field(default_factory=list)  # the active profile's versions, newest first
+    resident_by_version: dict = field(default_factory=dict)  # version id → its resident team kinds
+
+    def version_for(self, year: int) -> ProfileVersion | None:
+        """The version in force in `year`: the newest not after it (None before the first)."""
+        return next((version for version in self.versions if version.year <= year), None)
+
+    def resident_for(self, version: ProfileVersion | None) -> frozenset:
+        return self.resident_by_version.get(version.pk, frozenset()) if version else frozenset()
 
 
 def _yesterday(context):
@@ -119,10 +132,18 @@ def _yesterday(context):
 
 
 def presence_warnings(context: Context):
-    """Away streaks, away totals, abnormal checks on logged days, and last month's days at post."""
+    """Away streaks, away totals, abnormal checks on logged days, and last month's days at post
+    (against the target and at the teams resident under the version in force last month)."""
     version = context.version
-    postings = [posting for posting in context.postings if posting.station.kind in context.resident]
-    if version is None or not postings:
+    if version is None:
+        return
+    last_month_first, last_month_last = month_bounds(*(_previous_month(context.today)))
+    last_month_version = context.version_for(last_month_first.year)
+    target = last_month_version.on_post_days_month if last_month_version else None
+    last_month_resident = context.resident_for(last_month_version) if target else frozenset()
+    postings = [posting for posting in context.postings
+                if posting.station.kind in context.resident or posting.station.kind in last_month_resident]
+    if not postings:
         return
     yesterday = _yesterday(context)
     window = version.away_window_days
@@ -130,7 +151,6 @@ def presence_warnings(context: Context):
     # (so its key, which names its first day, stays the same from one day to the next).
     starts = {posting.pk: (max(posting.start_date, context.today - datetime.timedelta(days=window))
                            if window else posting.start_date) for posting in postings}
-    last_month_first, last_month_last = month_bounds(*(_previous_month(context.today)))
     first = min(min(posting.start_date for posting in postings), last_month_first)
     if first > yesterday:
         return
@@ -140,6 +160,15 @@ def presence_warnings(context: Context):
     for posting in postings:
         person, station = posting.person, posting.station
         url = f"{reverse('stations:worklog_month')}?person={person.pk}"
+        if station.kind in last_month_resident and posting.start_date <= last_month_first:
+            days = facts.count(person.pk, Day.ON_POST, last_month_first, last_month_last)
+            if days < target:
+                yield Warning(f"on_post_short:{person.pk}:{last_month_first:%Y-%m}", "on_post_short", station,
+                    gettext_noop("%(person)s: %(days)s days at post in %(month)s (target %(target)s)."), {
+                    "person": person.name, "days": days, "month": f"{last_month_first:%Y-%m}", "target": target},
+                    f"{url}&month={last_month_first:%Y-%m}", person, last_month_first, team_acts=True)
+        if station.kind not in context.resident:
+            continue
         streak_start, streak, found, total = None, 0, None, 0
         for date, state in facts.days(person.pk, posting.start_date, yesterday):
             if state in counts_as_away:
@@ -167,14 +196,6 @@ def presence_warnings(context: Context):
                 yield Warning(f"false_report:{person.pk}:{date}", "false_report", station, gettext_noop(
                     "%(person)s logged %(date)s at post; a spot check found otherwise."), {
                     "person": person.name, "date": str(date)}, f"{url}&month={date:%Y-%m}", person, date)
-        target = version.on_post_days_month
-        if target and posting.start_date <= last_month_first:
-            days = facts.count(person.pk, Day.ON_POST, last_month_first, last_month_last)
-            if days < target:
-                yield Warning(f"on_post_short:{person.pk}:{last_month_first:%Y-%m}", "on_post_short", station,
-                    gettext_noop("%(person)s: %(days)s days at post in %(month)s (target %(target)s)."), {
-                    "person": person.name, "days": days, "month": f"{last_month_first:%Y-%m}", "target": target},
-                    f"{url}&month={last_month_first:%Y-%m}", person, last_month_first, team_acts=True)
 
 
 def _previous_month(today):
@@ -182,14 +203,15 @@ def _previous_month(today):
 
 
 def _periods(kind: str, since: datetime.date, today: datetime.date):
-    """The periods of `kind` that have ended by today, from the year before `since` on (a period's
-    report falls due after it ends, so an annual report is looked for well into the next year)."""
+    """The periods of `kind` that have begun by today, from the year before `since` on (an annual
+    report falls due after its year, so it is looked for well into the next year; a monthly report
+    may fall due before its month ends, e.g. Shanting's 25th)."""
     numbers = {ReportKind.MONTHLY: 12, ReportKind.QUARTERLY: 4, ReportKind.HALF_YEAR: 2, ReportKind.ANNUAL: 1,
                ReportKind.RESEARCH: 1}[kind]
     for year in range(since.year - 1, today.year + 1):
         for number in range(1, numbers + 1):
             first, last = report_rules.period(kind, year, number)
-            if last < today:
+            if first < today:
                 yield first, last
 
 
@@ -205,7 +227,9 @@ def report_warnings(context: Context):
     if not kinds or not station_ids:
         return
     since = context.today - datetime.timedelta(days=400)
-    with workdays.preloaded(datetime.date(since.year - 1, 1, 1), context.today + datetime.timedelta(days=120)):
+    # The calendar up to the due dates of this year's periods (an annual report's is in the next year).
+    with workdays.preloaded(datetime.date(since.year - 1, 1, 1),
+                            datetime.date(context.today.year, 12, 31) + datetime.timedelta(days=120)):
         yield from _overdue(context, version, kinds, station_ids, since)
 
 
@@ -224,7 +248,8 @@ def _overdue(context, version, kinds, station_ids, since):
         started[posting.station_id] = min(started.get(posting.station_id, posting.start_date), posting.start_date)
     for kind in kinds:
         for first, last in _periods(kind, since, context.today):
-            due = report_rules.due_date(kind, first, last, version)
+            # Due as the rules in force in the period's year said (as `reports.report_open` dates it).
+            due = report_rules.due_date(kind, first, last, context.version_for(first.year))
             if due >= context.today or due < since:
                 continue
             for station_id in sorted(station_ids):
@@ -281,12 +306,20 @@ def compute(stations, today: datetime.date | None = None) -> list[Warning]:
 
 
 def _found(stations, today: datetime.date) -> list[Warning]:
-    version = version_in_force(today.year)
+    profile = Profile.objects.active().first()
+    versions = list(profile.versions.order_by("-year")) if profile else []
+    resident = {}
+    if versions:
+        for version_id, kind in TeamKindRule.objects.filter(version__in=versions, is_resident=True).values_list(
+                "version_id", "kind"):
+            resident.setdefault(version_id, set()).add(kind)
     station_map = {station.pk: station for station in stations.filter(is_active=True)}
     postings = list(Posting.objects.current().filter(station_id__in=station_map, start_date__lte=today)
                     .select_related("person", "station").order_by("station__name", "role", "pk"))
-    context = Context(today=today, version=version, stations=station_map, postings=postings,
-                      resident=resident_kinds(version))
+    context = Context(today=today, version=None, stations=station_map, postings=postings, versions=versions,
+                      resident_by_version={pk: frozenset(kinds) for pk, kinds in resident.items()})
+    context.version = context.version_for(today.year)
+    context.resident = context.resident_for(context.version)
     return [warning for provider in WARNING_PROVIDERS for warning in provider(context)]
 
 

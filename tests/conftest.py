@@ -70,6 +70,25 @@ def activate_preset(code):
     Profile.objects.filter(code=code).update(is_active=True)
 
 
+def add_version(year, **values):
+    """A version of the active profile for `year`: its newest version copied (with its team kinds),
+    then changed by `values` (a team kind's residence as `resident={kind: bool}`)."""
+    from stations.models import Profile, TeamKindRule
+
+    resident = values.pop("resident", {})
+    version = Profile.objects.active().get().versions.order_by("-year").first()
+    rules = list(version.team_kinds.all())
+    version.pk, version.id, version.year = None, None, year
+    for name, value in values.items():
+        setattr(version, name, value)
+    version.save()
+    TeamKindRule.objects.bulk_create([
+        TeamKindRule(version=version, kind=rule.kind, label=rule.label, chief_title=rule.chief_title,
+                     staff_title=rule.staff_title, is_resident=resident.get(rule.kind, rule.is_resident))
+        for rule in rules])
+    return version
+
+
 @pytest.fixture
 def world(db):
     return build_world()

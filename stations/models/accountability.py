@@ -34,6 +34,13 @@ class AccountabilityRecord(models.Model):
         ordering = ["-decided_on", "-pk"]
         verbose_name = _("accountability record")
         verbose_name_plural = _("accountability records")
+        constraints = [
+            # A double submit of the form must not record the decision (and its warning) twice.
+            models.UniqueConstraint(
+                fields=["person", "station", "kind", "office", "decided_on", "warning_key"],
+                name="accountability_record_once", violation_error_code="accountability_record_once",
+                violation_error_message=_("This decision is already recorded.")),
+        ]
 
     def __str__(self):
         return f"{self.decided_on} {self.person}: {self.get_kind_display()}"

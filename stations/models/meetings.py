@@ -53,6 +53,13 @@ class DispatchTask(models.Model):
         ordering = ["status", "due_date", "pk"]
         verbose_name = _("dispatch task")
         verbose_name_plural = _("dispatch tasks")
+        constraints = [
+            # A double submit of the form must not give the task (and its to-dos) twice.
+            models.UniqueConstraint(
+                fields=["meeting", "station", "description"], name="dispatch_task_once",
+                violation_error_code="dispatch_task_once",
+                violation_error_message=_("This task is already given to this team at this meeting.")),
+        ]
 
     def __str__(self):
         return self.description

@@ -262,6 +262,11 @@ class PostingQuerySet(models.QuerySet):
         """Current postings that have started: these give access to a team."""
         return self.current().filter(start_date__lte=today or timezone.localdate())
 
+    def covering(self, date):
+        """Postings that ran on `date`, whether or not they have ended since (unlike `active`,
+        which gives access now): what a record about that day, such as a spot check, is about."""
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=date), start_date__lte=date)
+
     def chiefs(self):
         return self.filter(role=PostingRole.CHIEF)
 

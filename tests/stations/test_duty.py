@@ -53,7 +53,8 @@ def test_shanting_counts_days_at_post_against_twenty(world, client_for):
     log_days(world, "chief_a", world.station_a, [22], "home_service")  # not yet approved: not at post
     log_days(world, "chief_a", world.station_a, [23], "travel")  # a work trip counts
     log_days(world, "chief_a", world.station_a, [5, 6], month=1)
-    month = duty.person_month(person=world.person("chief_a"), station=world.station_a, year=2026, month=3)
+    month = duty.person_month(user=world.users["chief_a"], person=world.person("chief_a"), station=world.station_a,
+                              year=2026, month=3)
     assert (month["on_post"], month["target"]) == (20, 20)
     assert (month["year_on_post"], month["year_target"]) == (22, 240)  # January's two days and March's
     grid = client_for("chief_a").get(reverse("stations:team_month", args=[world.station_a.pk]),
@@ -61,6 +62,37 @@ def test_shanting_counts_days_at_post_against_twenty(world, client_for):
     rows = {row["person"].name: (row["on_post"], row["behind"]) for row in grid["rows"]}
     assert rows["chief_a"] == (20, False)
     assert rows["staff_a"] == (0, True)
+
+
+def test_another_teams_chief_reads_a_shared_persons_days_but_not_the_work_done_for_another_team(world, client_for):
+    import zoneinfo
+
+    import time_machine
+
+    staff = world.users["staff_a"]
+    PostingFactory(person=staff.person, station=world.station_b, home_unit=world.unit_a,
+                   start_date=datetime.date(2026, 3, 1))
+    url, query = reverse("stations:worklog_month"), {"person": staff.person.pk, "month": "2026-03"}
+
+    def day(response, number):
+        return next(entry for entry in response.context["calendar"]["days"] if entry["date"].day == number)
+
+    with time_machine.travel(datetime.datetime(2026, 3, 11, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+                             tick=False):
+        duty.worklog_save(user=staff, station=world.station_a, date=datetime.date(2026, 3, 10),
+                          whereabouts="at_post", activities="陪同上海站重点客商考察经开区地块")
+        duty.worklog_save(user=staff, station=world.station_b, date=datetime.date(2026, 3, 11),
+                          whereabouts="at_post", activities="对接北京商会")
+        response = client_for("chief_b").get(url, query)
+        # chief_b reads staff_a's days (staff_a works for B too) and what was done for B, not for A.
+        assert response.status_code == HTTPStatus.OK
+        assert "陪同上海站重点客商考察经开区地块" not in response.content.decode()
+        assert (day(response, 10)["state"], day(response, 10)["activities"]) == ("on_post", "")
+        assert day(response, 11)["activities"] == "对接北京商会"
+        for persona in ("chief_a", "staff_a", "bureau"):  # A's chief, the person, an office that reads all
+            response = client_for(persona).get(url, query)
+            assert day(response, 10)["activities"] == "陪同上海站重点客商考察经开区地块"
+            assert "陪同上海站重点客商考察经开区地块" in response.content.decode()
 
 
 def test_no_presence_target_for_a_team_kind_that_is_not_resident(world):

@@ -134,6 +134,36 @@ def test_tasks_reach_the_chiefs_to_do_list_and_are_tracked_to_done(world):
         meetings.task_done(task=task, user=world.users["staff_a"], report_back="再次")
 
 
+def test_a_meeting_is_not_held_before_the_month_it_reviews(world, client_for):
+    bureau = world.users["bureau"]
+    with pytest.raises(ValidationError) as error:
+        meetings.meeting_create(user=bureau, month=datetime.date(2026, 5, 1), held_on=datetime.date(2026, 4, 30))
+    assert list(error.value.message_dict) == ["held_on"]
+    response = client_for("bureau").post(reverse("stations:dispatch_list"), {"month": "2026-05", "held_on": "2026-04-10"})
+    assert response.status_code == 200 and response.context["form"].errors["held_on"]
+    meetings.meeting_create(user=bureau, month=datetime.date(2026, 5, 1), held_on=datetime.date(2026, 5, 1))
+
+
+def test_a_task_submitted_twice_is_given_once_without_an_error(world, client_for):
+    from django.contrib.messages import get_messages
+    from django.utils.translation import gettext
+
+    meeting = meetings.meeting_create(user=world.users["bureau"], month=TODAY, held_on=TODAY)
+    url = reverse("stations:dispatch_task_add", args=[meeting.pk])
+    data = {"station": world.station_a.pk, "description": "补充重点项目材料", "due_date": in_days(7).isoformat()}
+    client = client_for("bureau")
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)  # the button pressed twice
+    assert response.status_code == 302 and response.url == meeting.get_absolute_url()
+    last = list(get_messages(response.wsgi_request))[-1]
+    assert (last.level_tag, str(last)) == ("info", gettext("This task is already given to this team at this meeting."))
+    assert meeting.tasks.count() == 1
+    assert TodoItem.objects.open().filter(user=world.users["chief_a"], kind=TodoKind.TASK).count() == 1
+    # The same task for another team is another task.
+    client.post(url, {**data, "station": world.station_b.pk})
+    assert meeting.tasks.count() == 2
+
+
 def test_the_meeting_pack_shows_reports_figures_warnings_and_earlier_open_tasks(world, client_for):
     bureau = world.users["bureau"]
     earlier = meetings.meeting_create(user=bureau, month=datetime.date(2026, 1, 1), held_on=datetime.date(2026, 2, 3))

@@ -16,6 +16,7 @@ from stations.models import (
     RequestStatus,
     SpotCheck,
     Station,
+    StationKind,
     TodoItem,
     WorkLog,
 )
@@ -23,7 +24,7 @@ from stations.models.todo import TodoKind
 from stations.presence import Day, days_by_month, presence
 from stations.warnings import compute
 
-from ..conftest import activate_preset
+from ..conftest import activate_preset, add_version
 
 D = datetime.date
 TODAY = timezone.localdate()
@@ -201,7 +202,8 @@ def test_an_abnormal_check_overrides_a_day_logged_at_post_and_flags_it(world):
     assert check.contradicts_log
     facts = presence([person.pk], day, day)
     assert facts.day(person.pk, day) == Day.AWAY and facts.false_reports(person.pk) == [day]
-    month = duty.person_month(person=person, station=world.station_a, year=day.year, month=day.month)
+    month = duty.person_month(user=world.users["bureau"], person=person, station=world.station_a, year=day.year,
+                              month=day.month)
     assert [entry for entry in month["days"] if entry["date"] == day][0]["false_report"]
     keys = [warning.key for warning in compute(Station.objects.all(), TODAY)]
     assert f"false_report:{person.pk}:{day}" in keys
@@ -224,6 +226,35 @@ def test_only_reviewing_offices_check_and_never_their_own_team(world):
             checks.check_record(user=world.users[persona], person=world.person("staff_a"), station=world.station_a,
                                 date=day, method="phone", result="normal")
     assert not SpotCheck.objects.exists()
+
+
+def test_a_check_is_recorded_for_a_day_of_a_posting_that_has_since_ended(world, client_for):
+    import zoneinfo
+
+    import time_machine
+    from django.urls import reverse
+
+    from stations import services
+
+    def at(day):
+        return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 10,
+                                                     tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=False)
+
+    posting = world.postings["staff_a"]
+    with at(D(2026, 3, 20)):
+        services.posting_end(posting=posting, user=world.users["bureau"], ended_on=D(2026, 3, 20), reason="任期届满")
+    # A week later the bureau enters the phone check it made on the 18th, when staff_a was still posted.
+    client = client_for("bureau")
+    data = {"posting": posting.pk, "method": "phone", "result": "abnormal", "note": "电话无人接听，本人在老家"}
+    with at(D(2026, 3, 25)):
+        assert f'value="{posting.pk}"' in client.get(reverse("stations:check_create")).content.decode()
+        response = client.post(reverse("stations:check_create"), {**data, "date": "2026-03-21"})
+        assert response.status_code == 200  # the 21st is after it ended
+        assert response.context["form"].non_field_errors() == ["staff_a 当天未派驻在该团队。"]
+        assert client.post(reverse("stations:check_create"), {**data, "date": "2026-03-18"}).status_code == 302
+    assert SpotCheck.objects.get().date == D(2026, 3, 18)
+    with at(D(2026, 5, 2)):  # ended before last month began: no longer offered
+        assert f'value="{posting.pk}"' not in client.get(reverse("stations:check_create")).content.decode()
 
 
 def test_a_check_fills_the_planned_line_of_its_month(world):
@@ -353,6 +384,23 @@ def test_fewer_days_at_post_last_month_than_the_target(logged):
     mark(logged, "staff_a", [D(2026, 5, 12)], "absent")  # 19
     warnings = compute(Station.objects.all(), AS_OF)
     assert "on_post_short" in kinds_for(warnings, logged.person("staff_a"))
+
+
+@pytest.mark.parametrize("next_year", [{"on_post_days_month": None},
+                                       {"resident": {StationKind.RESIDENT_STATION: False}}],
+                         ids=["no-target", "not-resident"])
+def test_in_january_last_december_is_judged_by_last_years_rules(world, next_year):
+    activate_preset("shanting")  # 2026: at least 20 days at post a month at a resident station
+    set_rules(unlogged_days_away=False, no_progress_months=None)
+    fill_logs(world, "staff_a", D(2026, 12, 1), D(2026, 12, 19))  # 19 days at post in December
+    fill_logs(world, "chief_a", D(2026, 12, 1), D(2026, 12, 20))  # 20
+    add_version(2027, **next_year)  # 2027 drops the target, or no longer holds the station resident
+    warnings = compute(Station.objects.all(), D(2027, 1, 10))
+    assert "on_post_short" in kinds_for(warnings, world.person("staff_a"))
+    assert "on_post_short" not in kinds_for(warnings, world.person("chief_a"))
+    # December 2027 is judged by 2027's rules.
+    fill_logs(world, "staff_a", D(2027, 12, 1), D(2027, 12, 1))
+    assert "on_post_short" not in kinds_for(compute(Station.objects.all(), D(2028, 1, 10)), world.person("staff_a"))
 
 
 def test_presence_warnings_do_not_apply_to_teams_that_are_not_resident(logged):

@@ -288,3 +288,25 @@ def test_submitting_refreshes_the_figures_and_closes_the_days_it_covered(world):
         with pytest.raises(ValidationError):  # under review: the days it covered are closed
             duty.worklog_save(user=user, station=world.station_a, date=D(2026, 3, 20), whereabouts="at_post")
         duty.worklog_save(user=user, station=world.station_a, date=D(2026, 3, 26), whereabouts="at_post")
+
+
+def test_a_log_in_a_month_another_team_reported_cannot_be_moved_out_of_it(world):
+    from ..factories import PostingFactory
+
+    staff = world.users["staff_a"]
+    PostingFactory(person=staff.person, station=world.station_b, home_unit=world.unit_a)  # B's member too
+    with at(D(2026, 3, 10)):
+        duty.worklog_save(user=staff, station=world.station_b, date=D(2026, 3, 10), whereabouts="at_post",
+                          activities="走访企业")
+    with at(D(2026, 4, 2)):
+        report = reports.report_open(user=world.users["chief_b"], station=world.station_b, kind=ReportKind.MONTHLY,
+                                     year=2026, number=3)
+        reports.report_save(report=report, user=world.users["chief_b"], body="三月工作小结")
+        reports.report_submit(report=report, user=world.users["chief_b"])
+    # Station B's March is closed; station A's is not, but the day's log must not leave B's figures.
+    with at(D(2026, 4, 3)), pytest.raises(ValidationError, match="月报已报送"):
+        duty.worklog_save(user=staff, station=world.station_a, date=D(2026, 3, 10), whereabouts="absent")
+    log = WorkLog.objects.get(person=staff.person, date=D(2026, 3, 10))
+    assert (log.station, log.whereabouts, log.activities) == (world.station_b, "at_post", "走访企业")
+    with at(D(2026, 4, 3)):  # a day B has no log for stays open at A
+        duty.worklog_save(user=staff, station=world.station_a, date=D(2026, 3, 11), whereabouts="at_post")

@@ -110,6 +110,31 @@ def test_a_judgement_of_poor_progress_prompts_an_interview_until_one_is_recorded
     assert page.context["records"] is None and "限期整改" not in page.content.decode()
 
 
+def test_a_judgement_submitted_twice_is_recorded_once_without_an_error(world, client_for):
+    from django.contrib.messages import get_messages
+    from django.utils.translation import gettext
+
+    set_rules(no_progress_months=None)
+    person = world.person("staff_a")
+    url = reverse("stations:accountability_create", args=[person.pk])
+    data = {"station": world.station_a.pk, "kind": "poor_progress", "office": "bureau",
+            "decided_on": TODAY.isoformat(), "evidence": "连续6个月无新增有效信息"}
+    client = client_for("bureau")
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)  # the button pressed twice on a slow connection
+    assert response.status_code == 302 and response.url == reverse("stations:person_detail", args=[person.pk])
+    last = list(get_messages(response.wsgi_request))[-1]
+    assert (last.level_tag, str(last)) == ("info", gettext("This decision is already recorded."))
+    # One judgement: one interview due, one warning to answer.
+    assert AccountabilityRecord.objects.filter(person=person).count() == 1
+    assert [warning.kind for warning in warnings.compute(Station.objects.all())].count("poor_progress") == 1
+    # Entered again later, the same decision is refused with the constraint's message.
+    with pytest.raises(ValidationError) as error:
+        accountability.record_create(user=world.users["bureau"], person=person, station=world.station_a,
+                                     kind="poor_progress", office="bureau", decided_on=TODAY, evidence="再次")
+    assert error.value.messages == [gettext("This decision is already recorded.")]
+
+
 def test_the_warnings_page_lists_only_the_users_teams(world, client_for):
     set_rules(no_progress_months=None)
     mine = client_for("chief_b").get(reverse("stations:warning_list")).context["warnings"]
@@ -225,3 +250,28 @@ def test_a_missing_research_report_is_warned_about_after_the_year(world):
     reports.report_submit(report=report, user=world.users["chief_a"])
     keys = [warning.key for warning in warnings.compute(Station.objects.all(), datetime.date(2026, 3, 1))]
     assert f"report_overdue:{world.station_a.pk}:research:2025-01-01" not in keys
+
+
+def test_a_monthly_report_due_within_its_month_is_warned_about_before_the_month_ends(world):
+    from ..conftest import activate_preset
+
+    activate_preset("shanting")  # the monthly report is due by the 25th of the month itself
+    set_rules(no_progress_months=None, away_consecutive_days=None, away_working_days=None,
+              on_post_days_month=None, required_reports=["monthly"])
+    found = {warning.key: warning for warning in warnings.compute(Station.objects.all(), datetime.date(2026, 3, 28))}
+    # March's report was due on 25 March and nobody has opened it: three days late, March not over.
+    late = found[f"report_overdue:{world.station_a.pk}:monthly:2026-03-01"]
+    assert (late.params["due"], late.params["days"]) == ("2026-03-25", 3)
+    assert f"report_overdue:{world.station_a.pk}:monthly:2026-04-01" not in found  # April has not begun
+
+
+def test_a_report_of_last_year_falls_due_as_last_years_rules_said(world):
+    from ..conftest import add_version
+
+    set_rules(no_progress_months=None, away_consecutive_days=None, away_working_days=None,
+              required_reports=["quarterly"], report_due_working_days=10)
+    add_version(2027, report_due_working_days=30)  # 2027 gives a report thirty working days
+    found = {warning.key: warning for warning in warnings.compute(Station.objects.all(), datetime.date(2027, 1, 25))}
+    # 2026's fourth quarter was due ten working days after 31 December: on 14 January 2027.
+    late = found[f"report_overdue:{world.station_a.pk}:quarterly:2026-10-01"]
+    assert (late.params["due"], late.params["days"]) == ("2027-01-14", 11)
