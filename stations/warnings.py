@@ -40,7 +40,6 @@ from .models import (
     AccountabilityRecord,
     Event,
     Posting,
-    Profile,
     ProfileVersion,
     Report,
     ReportKind,
@@ -306,8 +305,7 @@ def compute(stations, today: datetime.date | None = None) -> list[Warning]:
 
 
 def _found(stations, today: datetime.date) -> list[Warning]:
-    profile = Profile.objects.active().first()
-    versions = list(profile.versions.order_by("-year")) if profile else []
+    versions = list(ProfileVersion.objects.filter(profile__is_active=True).order_by("-year"))
     resident = {}
     if versions:
         for version_id, kind in TeamKindRule.objects.filter(version__in=versions, is_resident=True).values_list(
