@@ -114,10 +114,11 @@ def budgets_set_all(*, user, year: int) -> list[Budget]:
 
 @transaction.atomic
 def disburse(*, user, station: Station, amount, date: datetime.date, month: datetime.date | None = None,
-             note: str = "") -> LedgerEntry:
+             note: str = "", token: uuid.UUID | None = None) -> LedgerEntry:
     """Release a batch of the team's budget from the bureau's account (Xiangzhou). Where the rule
     says so, the batch is for a `month` whose monthly report the bureau has accepted. Batches never
-    release more than the budget."""
+    release more than the budget. A second call with the same form `token` returns the batch the
+    first one released."""
     _require_keeper(user, station)
     rule = rule_for(station, date.year)
     errors = {}
@@ -139,6 +140,8 @@ def disburse(*, user, station: Station, amount, date: datetime.date, month: date
     if errors:
         raise ValidationError(errors)
     ledger.lock_team(station.pk)
+    if token is not None and (repeated := LedgerEntry.objects.filter(token=token, station=station).first()):
+        return repeated  # the form sent again (a double click): the batch it released
     budget = Budget.objects.filter(station=station, year=date.year).values_list("amount", flat=True).first()
     released = ledger.total(station, date.year, kind=EntryKind.DISBURSEMENT)
     if budget is None or released + number > budget:
@@ -151,7 +154,7 @@ def disburse(*, user, station: Station, amount, date: datetime.date, month: date
         raise ValidationError({"month": _("A batch for %(month)s has already been released.")
                                % {"month": f"{month:%Y-%m}"}})
     return ledger.payout_record(user=user, station=station, kind=EntryKind.DISBURSEMENT, amount=number, date=date,
-                                description=note or _("Batch released"), reference=reference)
+                                description=note or _("Batch released"), reference=reference, token=token)
 
 
 def lump_sum_due(station: Station, month: datetime.date) -> Decimal | None:

@@ -105,6 +105,7 @@ class EntryForm(forms.Form):
 
 
 class DisburseForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput)
     date = forms.DateField(label=_("date"), widget=DateInput())
     amount = amount_field()
     month = forms.DateField(label=_("for the month"), required=False, input_formats=["%Y-%m"],
@@ -114,6 +115,8 @@ class DisburseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
         self.helper = _helper(_("Release the batch"))
 
 

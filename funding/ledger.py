@@ -186,14 +186,14 @@ def entry_record(*, user, station: Station, kind: str, amount, date: datetime.da
 
 
 def payout_record(*, user, station: Station, kind: str, amount, date: datetime.date, description: str = "",
-                  reference: str = "") -> LedgerEntry:
+                  reference: str = "", token: uuid.UUID | None = None) -> LedgerEntry:
     """Record a batch or a lump sum (`PAYOUTS`) with every check of `entry_record`: for
     `funding.budgets`, which has applied the batch or lump-sum rules first. The caller is atomic."""
     if kind not in PAYOUTS:
         raise ValueError(f"{kind} is not a batch or a lump sum")
     _require_recorder(user, station.pk)
     return _record(user=user, station=station, kind=kind, amount=amount, date=date, description=description,
-                   reference=reference)
+                   reference=reference, token=token)
 
 
 def team_units(station: Station) -> QuerySet[Unit]:

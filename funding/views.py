@@ -271,7 +271,7 @@ def disburse(request, pk):
         data = form.cleaned_data
         try:
             entry = budgets.disburse(user=request.user, station=team, amount=data["amount"], date=data["date"],
-                                     month=data["month"], note=data["note"])
+                                     month=data["month"], note=data["note"], token=data["token"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

@@ -123,6 +123,23 @@ def test_xiangzhou_sets_the_budget_without_money_and_releases_it_in_batches(worl
     assert len(entries(world.station_a)) == 1
 
 
+def test_a_batch_form_sent_twice_releases_one_batch(world):
+    import uuid
+
+    from funding.models import FundingRule
+
+    # Without a month to tell batches apart (the rule asks for no accepted report), only the form's
+    # token keeps a double click from releasing twice.
+    FundingRule.objects.update(release_needs_report=False)
+    budgets.budget_set(user=world.users["bureau"], station=world.station_a, year=YEAR)
+    token = uuid.uuid4()
+    first = disburse(world, "20000", month=None, token=token)
+    again = disburse(world, "20000", month=None, token=token)
+    assert again == first and len(entries(world.station_a)) == 1
+    disburse(world, "20000", month=None, token=uuid.uuid4())  # another form: another batch
+    assert len(entries(world.station_a)) == 2
+
+
 def test_batches_never_release_more_than_the_budget(world):
     budgets.budget_set(user=world.users["bureau"], station=world.station_a, year=YEAR)
     for month in (MARCH, datetime.date(2026, 4, 1), datetime.date(2026, 5, 1)):
