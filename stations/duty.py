@@ -127,9 +127,10 @@ def person_month(*, user, person, station: Station, year: int, month: int) -> di
     """A person's month as `user` may read it: every day with its log, what it counts as, whether
     it is a working day, and the days at post against the monthly target. A person posted to
     several teams logs each day for one of them; what the day's work was (`activities`) is shown
-    only where `user` may see that team, the day's presence everywhere."""
+    to the person and where `user` may see that team, the day's presence everywhere."""
     first, last = month_bounds(year, month)
-    readable = (Value(True) if sees_every_team(user) else
+    # One's own logs are always one's own to read, whichever team they were written for.
+    readable = (Value(True) if sees_every_team(user) or person.user_id == user.pk else
                 ExpressionWrapper(Q(station__in=stations_for(user, Action.VIEW)), output_field=BooleanField()))
     logs = {log.date: log for log in WorkLog.objects.filter(person=person, date__range=(first, last))
             .annotate(readable=readable)}

@@ -89,6 +89,13 @@ def test_another_teams_chief_reads_a_shared_persons_days_but_not_the_work_done_f
         assert "陪同上海站重点客商考察经开区地块" not in response.content.decode()
         assert (day(response, 10)["state"], day(response, 10)["activities"]) == ("on_post", "")
         assert day(response, 11)["activities"] == "对接北京商会"
+        # The person keeps reading their own work for a team they have since left.
+        staff.person.postings.filter(station=world.station_a).update(ended_on=datetime.date(2026, 3, 10))
+        staff = type(staff).objects.get(pk=staff.pk)  # its scope read afresh: posted to B only
+        own = duty.person_month(user=staff, person=staff.person, station=world.station_b, year=2026, month=3)
+        assert next(entry for entry in own["days"] if entry["date"].day == 10)["activities"] == \
+            "陪同上海站重点客商考察经开区地块"
+        staff.person.postings.filter(station=world.station_a).update(ended_on=None)
         for persona in ("chief_a", "staff_a", "bureau"):  # A's chief, the person, an office that reads all
             response = client_for(persona).get(url, query)
             assert day(response, 10)["activities"] == "陪同上海站重点客商考察经开区地块"
