@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -647,5 +647,6 @@ def park_home_section(user):
     if not (unit_id and has_role(user, Role.PARK)):
         return None
     leads = (access.leads_for(user).countable().filter(transferred_to_id=unit_id)
-             .select_related("station", "enterprise").order_by("-filed_at", "-pk"))
+             .select_related("station", "enterprise")
+             .order_by(F("transferred_at").desc(nulls_last=True), "-pk"))
     return "leads/_park_home.html", {"leads": list(leads[:PARK_HOME_LEADS]), "count": leads.count()}

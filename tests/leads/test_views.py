@@ -412,6 +412,15 @@ def test_the_parks_start_page_takes_the_same_queries_for_one_lead_or_many(world,
     assert page.split('data-testid="park-leads"')[1].count("<tr>") == 1 + 5
 
 
+def test_the_parks_start_page_shows_the_newest_transfers_first(world, client_for, file_lead):
+    old = file_lead("chief_a", title="早已备案的项目", minutes_ago=600)
+    new = file_lead("chief_a", title="新备案的项目", enterprise_name="另一家公司")
+    transfer_to_park(world, new)
+    transfer_to_park(world, old)  # filed earlier, transferred last
+    section = client_for("park").get(reverse("stations:home")).content.decode().split('data-testid="park-leads"')[1]
+    assert section.index("早已备案的项目") < section.index("新备案的项目")
+
+
 def test_the_first_provider_is_named_by_their_persons_name(world, client_for, file_lead):
     from stations.models import Person
 
