@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -82,6 +81,8 @@ def _require_recorder(user, station_id: int) -> None:
 
 # --- Amounts --------------------------------------------------------------------------------------
 
+# A Chinese keyboard's full-width digits and signs, and nothing else (NFKC would also read 10² as 102).
+FULL_WIDTH = str.maketrans("０１２３４５６７８９，．＋－\u3000", "0123456789,.+- ")
 GROUPED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
@@ -96,7 +97,7 @@ def clean_amount(value) -> Decimal:
     if isinstance(value, (bool, float)) or not isinstance(value, (Decimal, int, str)):
         raise TypeError(f"amounts are Decimal, int or str, not {type(value).__name__}")
     if isinstance(value, str):
-        value = unicodedata.normalize("NFKC", value).strip()
+        value = value.translate(FULL_WIDTH).strip()
         if GROUPED_THOUSANDS.fullmatch(value):
             value = value.replace(",", "")
     try:

@@ -146,6 +146,12 @@ def test_amounts_that_are_fine_are_kept_to_the_fen(world):
     assert record(world, amount="１，２００").amount == Decimal("1200.00")
 
 
+def test_only_full_width_digits_are_read_as_digits(world):
+    # A superscript or a circled number is not a digit of an amount (NFKC would read 10² as 102).
+    for amount in ("10²", "①"):
+        assert refusal(world, amount=amount) == {"amount": ["Enter the amount as a number, such as 1200.50."]}
+
+
 def test_a_float_is_a_programming_error(world):
     with pytest.raises(TypeError):
         record(world, amount=0.1)
