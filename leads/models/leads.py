@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from stations.models import Person, Station, Unit
@@ -110,7 +111,7 @@ class Lead(models.Model):
     """A possible investment project."""
 
     station = models.ForeignKey(Station, verbose_name=_("team"), on_delete=models.PROTECT, related_name="leads")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     content = models.TextField(_("project content"), blank=True)
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="leads")

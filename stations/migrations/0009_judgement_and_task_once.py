@@ -2,8 +2,8 @@
 
 Rows already doubled would stop the constraints from being added, so each later copy is first
 told apart, without deleting anything: a task's description and a judgement's warning key get
-the copy's id appended (the records, their history and their to-dos stay as they were; the bureau
-can withdraw the copies it does not want).
+the copy's id appended (the records, their history and their to-dos stay as they were, for the
+bureau to see which are copies).
 """
 
 from django.conf import settings
