@@ -110,6 +110,21 @@ AUTH_PASSWORD_VALIDATORS = [
 
 CSRF_FAILURE_VIEW = "stations.account_views.csrf_failure"
 
+# --- Caches ------------------------------------------------------------------------------------
+# Per process: everything kept is keyed by a version read from the database (leads.models.version,
+# stations.dataversion), so a copy in one app server's memory is never staler than another's.
+# "pages" holds whole pages (stations.pagecache): PAGE_CACHE_SECONDS bounds how long one is kept
+# (0 turns page keeping off) and PAGE_CACHE_ENTRIES how many (a page is 20–200 kB).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "outpost"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "outpost-pages",
+        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=500)},
+    },
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "stations:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from stations.pagecache import cached_page
+
 from . import claim_views, views
 
 app_name = "funding"
@@ -8,7 +10,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("summary.xlsx", views.summary_export, name="summary_export"),
     path("budgets/", views.budgets_set_all, name="budgets_set_all"),
-    path("team/<int:pk>/", views.station, name="station"),
+    path("team/<int:pk>/", cached_page(views.station), name="station"),
     path("team/<int:pk>/ledger.xlsx", views.ledger_export, name="ledger_export"),
     path("team/<int:pk>/entries/new/", views.entry_new, name="entry_new"),
     path("team/<int:pk>/budget/", views.budget_set, name="budget_set"),

@@ -1,14 +1,16 @@
 from django.urls import path
 
+from stations.pagecache import cached_page
+
 from . import views
 
 app_name = "leads"
 
 urlpatterns = [
-    path("", views.lead_list, name="list"),
+    path("", cached_page(views.lead_list), name="list"),
     path("export.xlsx", views.lead_export, name="export"),
-    path("board/", views.lead_board, name="board"),
-    path("funnel/", views.lead_funnel, name="funnel"),
+    path("board/", cached_page(views.lead_board), name="board"),
+    path("funnel/", cached_page(views.lead_funnel), name="funnel"),
     path("new/", views.lead_create, name="create"),
     path("duplicates/", views.lead_duplicates, name="duplicates"),
     path("major/", views.major_report, name="major_report"),
@@ -20,7 +22,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("contacts/", views.contact_book, name="contacts"),
     path("visits/", views.visit_log, name="visits"),
-    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/", cached_page(views.lead_detail), name="detail"),
     path("<int:pk>/edit/", views.lead_update, name="update"),
     path("<int:pk>/move/", views.lead_move, name="move"),
     path("<int:pk>/duplicate/", views.lead_resolve_duplicate, name="resolve_duplicate"),

@@ -1,11 +1,13 @@
 from django.urls import path
 
+from stations.pagecache import cached_page
+
 from . import feedback_views, finding_views, reward_views, views
 
 app_name = "scoring"
 
 urlpatterns = [
-    path("", views.evaluation_list, name="evaluation_list"),
+    path("", cached_page(views.evaluation_list), name="evaluation_list"),
     path("compute/", views.evaluation_compute, name="evaluation_compute"),
     path("scores.xlsx", views.evaluation_export, name="evaluation_export"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation_detail"),

@@ -1,11 +1,13 @@
 from django.urls import path
 
+from stations.pagecache import cached_page
+
 from . import duty_views, health, report_views, views
 
 app_name = "stations"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", cached_page(views.HomeView.as_view()), name="home"),
     path("teams/", views.StationListView.as_view(), name="list"),
     path("teams/new/", views.StationCreateView.as_view(), name="create"),
     path("teams/roster.xlsx", views.RosterExportView.as_view(), name="roster_export"),
@@ -22,7 +24,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/edit/", views.PersonFormView.as_view(), name="person_update"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
-    path("todo/", views.TodoListView.as_view(), name="todo_list"),
+    path("todo/", cached_page(views.TodoListView.as_view()), name="todo_list"),
     path("todo/<int:pk>/done/", views.todo_done, name="todo_done"),
     path("profiles/", views.ProfileListView.as_view(), name="profile_list"),
     path("health/", health.health, name="health"),
@@ -44,7 +46,7 @@ urlpatterns = [
     path("events/<int:pk>/withdraw/", duty_views.event_withdraw, name="event_withdraw"),
     # Reports and their review, the dispatch meeting, the circular, warnings.
     path("teams/<int:pk>/reports/", report_views.report_list, name="report_list"),
-    path("reports/queue/", report_views.review_queue, name="review_queue"),
+    path("reports/queue/", cached_page(report_views.review_queue), name="review_queue"),
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("reports/<int:pk>/edit/", report_views.report_edit, name="report_edit"),
     path("reports/<int:pk>/refresh/", report_views.report_refresh, name="report_refresh"),
@@ -57,7 +59,7 @@ urlpatterns = [
     path("dispatch/<int:pk>/minutes/", report_views.dispatch_minutes, name="dispatch_minutes"),
     path("dispatch/<int:pk>/tasks/", report_views.dispatch_task_add, name="dispatch_task_add"),
     path("tasks/<int:pk>/done/", report_views.task_done, name="task_done"),
-    path("warnings/", report_views.warning_list, name="warning_list"),
+    path("warnings/", cached_page(report_views.warning_list), name="warning_list"),
     path("people/<int:pk>/accountability/new/", report_views.accountability_create, name="accountability_create"),
     path("profiles/<int:pk>/", views.ProfileDetailView.as_view(), name="profile_detail"),
 ]

@@ -1,0 +1,215 @@
+"""The page cache (stations.pagecache) and the data version under it (stations.dataversion).
+
+PostgreSQL only, like the feature: on SQLite there is no data version and no page is kept. The
+page tests are transactional: a page is kept only outside a transaction, and the version moves
+only when a write commits, as on a server.
+"""
+
+import datetime
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from leads import services as lead_services
+from leads.models import Lead
+from stations import dataversion
+from stations.models import Unit
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
+                                reason="the data version and the page cache exist on PostgreSQL only")
+
+# A kept page costs the session, the user and the data version.
+KEPT_QUERIES = 3
+
+
+def made_afresh(captured) -> bool:
+    """Whether the view ran: a query beyond the session, the user and the data version (and the
+    session's once-a-minute save, which the middleware may add either way)."""
+    own = ("django_session", "auth_user", "outpost_data_version")
+    return any(not any(table in query["sql"] for table in own) and query["sql"] not in ("BEGIN", "COMMIT")
+               for query in captured)
+
+
+@pytest.mark.django_db
+def test_every_table_is_counted():
+    """A table without the triggers (one a migration added, say) would let its changes go unseen."""
+    assert dataversion.uncounted_tables() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_moves_once_per_committed_transaction():
+    start = dataversion.current()
+    with transaction.atomic():
+        for number in range(3):
+            Unit.objects.create(name=f"单位{number}")
+    assert dataversion.current() == start + 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Unit.objects.create(name="回滚的单位")
+        raise RuntimeError
+    assert dataversion.current() == start + 1
+
+    Unit.objects.filter(name="单位1").update(short_name="一")  # a bulk update, no signal sent
+    assert dataversion.current() == start + 2
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE stations_unit SET short_name = 'x' WHERE name = '单位2'")
+    assert dataversion.current() == start + 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_session_writes_do_not_move_the_version(world, client_for):
+    client = client_for("bureau")
+    start = dataversion.current()
+    session = client.session
+    session["anything"] = 1
+    session.save()
+    assert dataversion.current() == start
+
+
+def keep(client, url, **extra):
+    """Ask twice: the first answer sets the CSRF cookie (no page is kept without one), the second
+    is kept. Returns the second's content."""
+    client.get(url, **extra)
+    response = client.get(url, **extra)
+    assert response.status_code == 200
+    return response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_asked_again_is_served_as_kept(world, client_for, django_assert_num_queries):
+    client = client_for("bureau")
+    url = reverse("leads:list")
+    kept = keep(client, url)
+    with django_assert_num_queries(KEPT_QUERIES):
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.content == kept
+    assert again["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_shows_at_once(world, client_for):
+    lead = lead_services.lead_file(user=world.users["chief_a"], station=world.station_a, title="电池项目",
+                                   enterprise_name="示例新能源有限公司")
+    client = client_for("chief_a")
+    url = reverse("leads:detail", args=[lead.pk])
+    assert "电池项目" in keep(client, url).decode()
+
+    Lead.objects.filter(pk=lead.pk).update(title="储能项目")
+    page = client.get(url).content.decode()
+    assert "储能项目" in page
+    assert "电池项目" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_pages_are_each_users_own(world, client_for):
+    lead = lead_services.lead_file(user=world.users["chief_a"], station=world.station_a, title="电池项目",
+                                   enterprise_name="示例新能源有限公司")
+    url = reverse("leads:detail", args=[lead.pk])
+    keep(client_for("chief_a"), url)
+    # Another team's chief asks for the same URL: still not found, never chief_a's copy.
+    other = client_for("chief_b")
+    other.get(url)
+    assert other.get(url).status_code == 404
+
+    # Another user on the same browser (the same CSRF cookie) gets their own home page.
+    home = reverse("stations:home")
+    first, second = client_for("chief_a"), client_for("staff_a")  # logging in is a write: both first
+    first.get(home)
+    second.cookies[settings.CSRF_COOKIE_NAME] = first.cookies[settings.CSRF_COOKIE_NAME].value
+    keep(first, home)
+    with CaptureQueriesContext(connection) as captured:
+        page = second.get(home).content.decode()
+    assert made_afresh(captured)
+    assert "staff_a" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_is_kept_per_language(world, client_for):
+    client = client_for("bureau")
+    url = reverse("stations:todo_list")
+    assert "待办" in keep(client, url).decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "To-do" in english
+    assert "待办" not in english
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_is_made_afresh_the_next_day(world, client_for):
+    """Warnings and deadlines are by day: a page kept at 23:59 is not served at 00:01."""
+    url = reverse("stations:warning_list")
+    today = timezone.localdate()
+    before_midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time(23, 59)))
+    with time_machine.travel(before_midnight, tick=False):
+        client = client_for("bureau")  # logged in then, so that the session has not expired by 00:01
+        keep(client, url)
+    with time_machine.travel(before_midnight + datetime.timedelta(minutes=2), tick=False), \
+            CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert made_afresh(captured)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_kept_inside_a_transaction(world, client_for):
+    """Inside a transaction its own writes are not yet counted, so a page could show them under
+    a version that other requests would read without them."""
+    client = client_for("bureau")
+    url = reverse("leads:list")
+    with transaction.atomic():
+        client.get(url)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+    assert made_afresh(captured)
+    assert not any("outpost_data_version" in query["sql"] for query in captured)
+
+
+def message_cookie(text):
+    """The `messages` cookie a redirect after a form would have set, holding `text`."""
+    response = HttpResponse()
+    CookieStorage(RequestFactory().get("/"))._store([Message(messages.SUCCESS, text)], response)
+    return response.cookies["messages"].value
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiting_messages_show_once_and_are_not_kept(world, client_for):
+    client = client_for("bureau")
+    url = reverse("leads:list")
+    keep(client, url)
+    client.cookies["messages"] = message_cookie("线索已保存。")
+    assert "线索已保存。" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        assert "线索已保存。" not in client.get(url).content.decode()
+    assert not made_afresh(captured)  # the copy kept before the message, served again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_htmx_requests_are_made_afresh(world, client_for):
+    client = client_for("bureau")
+    url = reverse("leads:list")
+    keep(client, url)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, headers={"HX-Request": "true"})
+    assert made_afresh(captured)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cache_can_be_turned_off(world, client_for, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client = client_for("bureau")
+    url = reverse("leads:list")
+    keep(client, url)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    assert made_afresh(captured)
