@@ -29,6 +29,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from stations.exports import marking, text_cell
+from stations.names import person_name
 
 from .models import Category, Origin, Source, Stage
 
@@ -104,7 +105,7 @@ TEMPLATE_COLUMNS = [
     ("标签", "自定义标签。", "多个标签用顿号或逗号分隔，每个最多30个字。", "新能源、重点"),
 ]
 TEMPLATE_HEADERS = [column[0] for column in TEMPLATE_COLUMNS]
-EXPORT_EXTRA_HEADERS = ["阶段", "线索分类", "申报时间", "线索编号"]
+EXPORT_EXTRA_HEADERS = ["本站首次提供人", "阶段", "线索分类", "申报时间", "线索编号"]
 RATE_COLUMN = TEMPLATE_HEADERS.index("汇率") + 1
 
 # --- Reading cells -------------------------------------------------------------------------------
@@ -399,7 +400,9 @@ def _lead_values(lead) -> list:
         lead.requirements_note,
         lead.investor_name,
         lead.investor_phone,
-        lead.first_provider,  # a station user's person's name, or the outside person's
+        # The outside person's name only: a station user who provided the lead has a column of its
+        # own (`EXPORT_EXTRA_HEADERS`), so that reading an export back never turns them into one.
+        lead.first_provider_name,
         lead.first_provider_unit,
         timezone.localtime(lead.filed_at).date(),
         "、".join(tag.name for tag in lead.tags.all()),
@@ -410,7 +413,9 @@ def leads_workbook(*, leads, user, now) -> bytes:
     """The export of `leads` (a `Lead` queryset the caller has already scoped and filtered).
 
     Row 1 is the "内部资料" marking, row 3 the headers: the template's columns (so an export can
-    be read back by the importer) plus stage, lead class, filing time and the lead's number.
+    be read back by the importer) plus the station person who first provided the lead (the
+    template's 首次提供人 names an outside provider only), stage, lead class, filing time and the
+    lead's number.
     Amounts are numbers in 万元 shown with two decimals; user text is always text.
     """
     leads = (leads.select_related("station", "enterprise", "industry", "first_provider_user__person")
@@ -425,7 +430,8 @@ def leads_workbook(*, leads, user, now) -> bytes:
         row += 1
         lead_class, _reason = lead.lead_class()
         filed_at = timezone.localtime(lead.filed_at).replace(tzinfo=None, microsecond=0)
-        _write_row(sheet, row, [number, *_lead_values(lead), str(Stage(lead.stage).label),
+        provider = person_name(lead.first_provider_user) if lead.first_provider_user_id else ""
+        _write_row(sheet, row, [number, *_lead_values(lead), provider, str(Stage(lead.stage).label),
                                 LEAD_CLASS_WORDS[lead_class], filed_at, lead.pk])
         sheet.cell(row=row, column=RATE_COLUMN).number_format = "0.00####"
     sheet.freeze_panes = "A4"

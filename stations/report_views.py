@@ -31,6 +31,7 @@ from .exports import circular_workbook
 from .forms import apply_service_errors
 from .models import (
     FILE_KINDS,
+    AccountabilityRecord,
     DispatchMeeting,
     DispatchTask,
     Posting,
@@ -370,6 +371,14 @@ def warning_list(request):
     })
 
 
+def _same_record_exists(person, station, data) -> bool:
+    """Whether the decision in `data` is already recorded word for word (a double submit)."""
+    return AccountabilityRecord.objects.filter(
+        person=person, station=station, kind=data["kind"], office=data["office"], decided_on=data["decided_on"],
+        warning_key=data.get("warning_key", "").strip(), evidence=data["evidence"].strip(),
+        outcome=data.get("outcome", "").strip()).exists()
+
+
 @login_required
 def accountability_create(request, pk):
     """Record a decision about a person (from their page or from a warning)."""
@@ -390,10 +399,16 @@ def accountability_create(request, pk):
         try:
             accountability.record_create(user=request.user, person=person, station=station, **form.cleaned_data)
         except ValidationError as error:
-            if breaks_constraint(error, "accountability_record_once"):  # pressed twice: recorded once
-                messages.info(request, _("This decision is already recorded."))
-                return redirect(person)
-            apply_service_errors(form, error)
+            if breaks_constraint(error, "accountability_record_once"):
+                if _same_record_exists(person, station, form.cleaned_data):  # pressed twice: recorded once
+                    messages.info(request, _("This decision is already recorded."))
+                    return redirect(person)
+                # Another decision of the same kind, office and day: say so, keep what was typed.
+                form.add_error("decided_on", _(
+                    "This office already recorded a decision of this kind about this person on this day, "
+                    "on other evidence (see their page). Record a further decision under the day it is taken."))
+            else:
+                apply_service_errors(form, error)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect(person)

@@ -251,7 +251,7 @@ def test_round_trip_template_fill_import_export_read_back(world):
     out = exported.worksheets[0]
     assert out["A1"].value.startswith("内部资料")
     header = [cell.value for cell in out[3]]
-    assert header == HEADERS + ["阶段", "线索分类", "申报时间", "线索编号"]
+    assert header == HEADERS + ["本站首次提供人", "阶段", "线索分类", "申报时间", "线索编号"]
     for row_index, (row, lead) in enumerate(zip(filled, leads, strict=True), start=4):
         got = {name: cell.value for name, cell in zip(header, out[row_index], strict=True)}
         expected = {**{key: value for key, value in row.items() if value is not None}}
@@ -262,8 +262,10 @@ def test_round_trip_template_fill_import_export_read_back(world):
             "固定资产投资（万元）": float(lead.fixed_asset_investment / 10000),
             "阶段": str(Stage.FILED.label), "线索编号": lead.pk,
         })
-        # Without a first provider in the file the importing user is credited, and named by their person.
-        expected.setdefault("首次提供人", world.person("chief_a").name)
+        # Without a first provider in the file the importing user is credited, named by their person
+        # in a column of its own: 首次提供人 is for outside providers, which the importer reads back.
+        if "首次提供人" not in expected:
+            expected["本站首次提供人"] = world.person("chief_a").name
         # The filing time is the import's (a team import): compare it with the lead itself.
         filed = timezone.localtime(Lead.objects.get(pk=lead.pk).filed_at)
         assert got.pop("申报日期") == datetime.datetime.combine(filed.date(), datetime.time())
@@ -282,6 +284,9 @@ def test_round_trip_template_fill_import_export_read_back(world):
     assert [row.warnings for row in again.rows] == [
         [f"疑似与已有线索 #{lead.pk} 重复，导入后标记为疑似重复，由招商局认定"] for lead in leads]
     assert [row.values["total_investment"] for row in again.rows] == [lead.total_investment for lead in leads]
+    # A station user's lead reads back as theirs (no outside provider), an outside provider's as theirs.
+    assert [row.values.get("first_provider_name", "") for row in again.rows] == [
+        lead.first_provider_name for lead in leads]
 
 
 # --- Messy real-world ledgers -------------------------------------------------------------------------

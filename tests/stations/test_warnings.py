@@ -135,6 +135,23 @@ def test_a_judgement_submitted_twice_is_recorded_once_without_an_error(world, cl
     assert error.value.messages == [gettext("This decision is already recorded.")]
 
 
+def test_a_second_judgement_on_other_evidence_is_refused_with_a_reason(world, client_for):
+    set_rules(no_progress_months=None)
+    person = world.person("staff_a")
+    url = reverse("stations:accountability_create", args=[person.pk])
+    data = {"station": world.station_a.pk, "kind": "poor_progress", "office": "bureau",
+            "decided_on": TODAY.isoformat(), "evidence": "连续6个月无新增有效信息"}
+    client = client_for("bureau")
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "evidence": "走访记录缺失"})
+    # Not dropped with a notice: the form comes back with what was typed and why.
+    assert response.status_code == 200
+    assert response.context["form"].errors["decided_on"]
+    assert "走访记录缺失" in response.content.decode()
+    assert list(AccountabilityRecord.objects.filter(person=person).values_list("evidence", flat=True)) == [
+        "连续6个月无新增有效信息"]
+
+
 def test_the_warnings_page_lists_only_the_users_teams(world, client_for):
     set_rules(no_progress_months=None)
     mine = client_for("chief_b").get(reverse("stations:warning_list")).context["warnings"]
