@@ -7,7 +7,7 @@ from . import claim_views, views
 app_name = "funding"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
+    path("", cached_page(views.overview), name="overview"),
     path("summary.xlsx", views.summary_export, name="summary_export"),
     path("budgets/", views.budgets_set_all, name="budgets_set_all"),
     path("team/<int:pk>/", cached_page(views.station), name="station"),
@@ -21,7 +21,7 @@ urlpatterns = [
     path("team/<int:pk>/recovery/", views.recovery_new, name="recovery_new"),
     path("team/<int:pk>/claims/new/", claim_views.claim_new, name="claim_new"),
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
-    path("claims/", claim_views.claim_list, name="claim_list"),
+    path("claims/", cached_page(claim_views.claim_list), name="claim_list"),
     path("claims/<int:pk>/", claim_views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/print/", claim_views.claim_print, name="claim_print"),
     path("claims/<int:pk>/decide/", claim_views.claim_decide, name="claim_decide"),

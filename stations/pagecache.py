@@ -20,7 +20,9 @@ Why it cannot show what a fresh page would not:
 
 What is never kept: anything but a 200 HTML response to GET; htmx partial requests; a page
 rendered with messages (they show once) or with messages waiting (they would be shown late); a
-response that sets a cookie; a page that used a CSP nonce. A view wrapped in `cached_page` must
+response that sets a cookie; a page that used a CSP nonce; a page holding a form with a one-time
+token (`ONE_TIME_TOKEN`: funding's forms tell a double submit from a second entry by it, so each
+page must carry a new one). A view wrapped in `cached_page` must
 not depend on the session (beyond the user) or on the time of day: the pages wrapped are listed
 in the URL confs, and README "Page cache" says how to choose them.
 
@@ -30,6 +32,7 @@ bounds how long a copy is kept (0 turns the cache off).
 """
 
 import hashlib
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -42,6 +45,8 @@ from django.utils import timezone, translation
 from . import dataversion
 
 CACHE_ALIAS = "pages"
+# The hidden field of a form that may be submitted once (funding.forms: `token`, maybe prefixed).
+ONE_TIME_TOKEN = re.compile(rb'name="(?:[\w-]+-)?token"')
 
 
 def cached_page(view):
@@ -113,4 +118,5 @@ def _keepable(request, response) -> bool:
         and not response.cookies
         and getattr(request, "_csp_nonce", None) is None
         and not len(messages.get_messages(request))
+        and not ONE_TIME_TOKEN.search(response.content)
     )

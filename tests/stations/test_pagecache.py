@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from leads import services as lead_services
 from leads.models import Lead
-from stations import dataversion
+from stations import dataversion, pagecache
 from stations.models import Unit
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -213,3 +213,13 @@ def test_the_cache_can_be_turned_off(world, client_for, settings):
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     assert made_afresh(captured)
+
+
+@pytest.mark.parametrize("field", ['name="token"', 'name="entry-token"'])
+def test_a_page_with_a_one_time_token_is_not_kept(rf, field):
+    """Two tabs served one kept copy would share its token, and the second entry would be taken for
+    a double submit of the first."""
+    request = rf.get("/")
+    page = HttpResponse(f'<form><input type="hidden" {field} value="5f0c"></form>', content_type="text/html")
+    assert not pagecache._keepable(request, page)
+    assert pagecache._keepable(request, HttpResponse("<form></form>", content_type="text/html"))
