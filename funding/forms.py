@@ -146,6 +146,7 @@ class IncreaseForm(forms.Form):
 
 
 class RecoveryForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput)
     person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), widget=FastSelect)
     amount = amount_field(_("to be recovered (yuan)"))
     basis = forms.CharField(label=_("basis of the determination"), max_length=300,
@@ -154,4 +155,6 @@ class RecoveryForm(forms.Form):
     def __init__(self, *args, station, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.filter(postings__station=station).distinct().order_by("name")
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
         self.helper = _helper(_("Record"))

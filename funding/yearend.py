@@ -9,6 +9,7 @@ or reversals. A year is closed once it is over and nothing in it is still pendin
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -85,12 +86,22 @@ def may_record_recovery(user, station: Station) -> bool:
 
 
 @transaction.atomic
-def recovery_record(*, user, station: Station, person: Person, year: int, amount, basis: str) -> Recovery:
+@transaction.atomic
+def recovery_record(*, user, station: Station, person: Person, year: int, amount, basis: str,
+                    token: uuid.UUID | None = None) -> Recovery:
     """Record the amount determined to be recovered from `person`, dismissed from `station`: at
-    most what the team spent in `year` (the funds used), which is filled in from the ledger."""
+    most what the team spent in `year` (the funds used), which is filled in from the ledger. A
+    second call with the same form `token` returns the recovery it recorded."""
     require(user, Action.FUNDS, station)
     if not may_record_recovery(user, station):
         raise PermissionDenied
+    # The team's row first, as every write to its money: a double submit waits here and then
+    # finds the first one's recovery by its token.
+    ledger.lock_team(station.pk)
+    if token is not None:
+        existing = Recovery.objects.filter(token=token, station=station).first()
+        if existing is not None:
+            return existing
     errors = {}
     if not Posting.objects.filter(station=station, person=person).exists():
         errors["person"] = _("Choose someone who was posted to this team.")
@@ -108,7 +119,7 @@ def recovery_record(*, user, station: Station, person: Person, year: int, amount
     if errors:
         raise ValidationError(errors)
     recovery = Recovery(station=station, person=person, year=year, funds_used=funds_used, amount=number,
-                        basis=basis.strip(), recorded_by=user)
+                        basis=basis.strip(), recorded_by=user, token=token)
     recovery.full_clean()
     recovery.save()
     return recovery

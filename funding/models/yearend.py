@@ -60,6 +60,8 @@ class Recovery(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
                                     on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The form's one-time token: a second submit of the same form finds this recovery, records no other.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-recorded_at"]

@@ -5,12 +5,14 @@ Closing needs the year to be over, so most tests travel to January 2027 and clos
 presets' rules start in 2026)."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 
 from funding import budgets, claims, ledger, yearend
 from funding.models import BudgetIncrease, ClaimStatus, EntryKind, LedgerEntry, Recovery, YearClose, YearEnd
@@ -210,6 +212,20 @@ def test_a_recovery_is_recorded_up_to_the_funds_used(world, hub):
                                           "basis": ["Give the basis of the determination (the decision and its date)."]}
     assert Recovery.objects.count() == 2
     assert LedgerEntry.objects.filter(station=hub).count() == 3  # a recovery is a record, not an entry
+
+
+def test_the_recovery_form_sent_twice_records_one_recovery(world, hub, client):
+    client.force_login(world.users["leader"])
+    url = reverse("funding:recovery_new", args=[hub.pk]) + f"?year={YEAR}"
+    form = client.get(url).context["form"]
+    token = form.initial["token"]
+    data = {"token": token, "person": world.person("chief_hub").pk, "amount": "1000", "basis": "解聘决定"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302  # pressed twice on a slow connection
+    assert list(Recovery.objects.values_list("token", "amount")) == [(token, Decimal("1000.00"))]
+    # Another form (a new token) records another recovery.
+    assert client.post(url, {**data, "token": uuid.uuid4()}).status_code == 302
+    assert Recovery.objects.count() == 2
 
 
 def test_only_the_dismissing_office_or_the_bureau_records_a_recovery(world, hub):
