@@ -1,4 +1,4 @@
-"""The data version: one number that goes up with every committed write to the database.
+"""The data version: a number that goes up with every committed write to the database.
 
 `stations.pagecache` keys the pages it keeps by this number, so a kept page can never outlive a
 change to what it shows. The counting is done by PostgreSQL itself, not by Django signals, so
@@ -6,15 +6,21 @@ that nothing escapes it — bulk updates, raw SQL, imports, the admin, `manage.p
 another app server's writes all count:
 
 - every table (but the few in `UNCOUNTED`) carries a deferred constraint trigger
-  `outpost_count_commit`, which at commit adds one to the single row of `outpost_data_version`,
-  once per transaction however many rows it wrote, and a `TRUNCATE` trigger which does the same;
-- the number is updated inside the writing transaction, so it becomes visible in the same
-  instant as the data: a reader who sees the new number sees the new data. A rolled-back
-  transaction leaves no trace in either.
-- it is updated at commit (a deferred trigger), not at the first write, so the row is locked for
-  the few milliseconds of the commit, never for a long transaction (an import, closing a year):
-  writers queue only for their commit, and cannot deadlock on the row, since nothing else is
-  locked after it.
+  `outpost_count_commit`, which at commit adds a row of weight 1 to `outpost_data_version`, once
+  per transaction however many rows it wrote, and a `TRUNCATE` trigger which does the same;
+- the version is the sum of the weights (`current`), so it goes up by one with each committed
+  writing transaction and never goes down: now and then a commit folds the rows into one of their
+  summed weight (migration `stations 0010` has the function), which leaves the sum as it was;
+- the row is added inside the writing transaction, so it becomes visible in the same instant as
+  the data: a reader who sees the new version sees the new data. A rolled-back transaction leaves
+  no trace in either;
+- adding a row waits for no one: a single counter row updated at commit would queue every commit
+  and deadlock with a commit whose deferred foreign-key checks wait on a row the other holds.
+
+The version also carries the table's OID, which changes when the table is made anew (migrated
+back and forth, or restored from a dump into a new database): a sum that starts again from zero
+never meets pages kept under the old table's numbers. A standby promoted after losing commits
+keeps the OID, so restart the app servers after a failover (docs/deploy.md).
 
 The triggers are installed after every `migrate` (`install_triggers`, a `post_migrate`
 receiver), so a table added by a later migration is counted without anyone remembering to.
@@ -24,17 +30,21 @@ IMMEDIATE`: PostgreSQL refuses to alter a table with trigger events still waitin
 ("pending trigger events"), as it does for Django's deferred foreign keys.
 
 PostgreSQL only: on SQLite (the zero-set-up default for running the app) there is no version and
-`current()` answers None, which turns the page cache off.
+`current()` answers None, which turns the page cache off; so does a database not yet migrated.
 """
 
-from django.db import DEFAULT_DB_ALIAS, connections
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 TABLE = "outpost_data_version"
 TRIGGER = "outpost_count_commit"
 TRUNCATE_TRIGGER = "outpost_count_truncate"
 
 # Writes to these change nothing a page shows: the session row is rewritten every minute of
-# activity (stations.middleware), and the version row is the counter itself.
+# activity (stations.middleware), and the version's table is the count itself.
 UNCOUNTED = frozenset({"django_session", TABLE})
 
 
@@ -42,14 +52,21 @@ def available(using: str = DEFAULT_DB_ALIAS) -> bool:
     return connections[using].vendor == "postgresql"
 
 
-def current(using: str = DEFAULT_DB_ALIAS) -> int | None:
-    """The committed data version (one query), or None where there is none (SQLite)."""
+def current(using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """The committed data version, "<table OID>:<count>" (one query), or None where there is none:
+    SQLite, or a database not yet migrated to `stations 0010` (the new code may be serving before
+    `migrate` has run: pages are then made afresh, not refused)."""
     if not available(using):
         return None
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT number FROM outpost_data_version WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else None
+    try:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT 'outpost_data_version'::regclass::oid, coalesce(sum(weight), 0) "
+                           "FROM outpost_data_version")
+            table, count = cursor.fetchone()
+    except DatabaseError:
+        logger.warning("no data version (outpost_data_version is missing: run migrate); pages are not kept")
+        return None
+    return f"{table}:{count}"
 
 
 def uncounted_tables(using: str = DEFAULT_DB_ALIAS) -> list[str]:

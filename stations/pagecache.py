@@ -7,9 +7,12 @@ the session, the user and one query for the version; the page it stands for, 10â
 the templates.
 
 Why it cannot show what a fresh page would not:
-- the data version is read first, then the page is made; a copy is kept under the version read
+- the data version is read before the page is made; a copy is kept under the version read
   *before* making it, so a commit in between at worst keeps a newer page under an older number,
   which only requests that began before that commit can be served;
+- the one row read before the version, the user (by the authentication middleware), is in the
+  key as it was read: a page made with a user's rights of a moment ago is kept under those rights,
+  never served to the user as they are now;
 - the number and the data become visible together at commit, so a request that reads the new
   number makes a new page;
 - nothing is kept or served inside a transaction (whose own writes are not yet counted) or on a
@@ -95,9 +98,11 @@ def page_key(request) -> str | None:
     version = dataversion.current()
     if version is None:
         return None
+    user = request.user
     parts = [
-        str(version),
-        str(request.user.pk),
+        version,
+        # The whole user row as the middleware read it, before the version (see the module).
+        repr([getattr(user, field.attname) for field in user._meta.concrete_fields]),
         request.get_host(),
         request.get_full_path(),
         translation.get_language() or "",

@@ -40,6 +40,11 @@ def made_afresh(captured) -> bool:
                for query in captured)
 
 
+def count() -> int:
+    """The number of committed writing transactions in the data version ("<table OID>:<count>")."""
+    return int(dataversion.current().split(":")[1])
+
+
 @pytest.mark.django_db
 def test_every_table_is_counted():
     """A table without the triggers (one a migration added, say) would let its changes go unseen."""
@@ -48,32 +53,102 @@ def test_every_table_is_counted():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_version_moves_once_per_committed_transaction():
-    start = dataversion.current()
+    start = count()
     with transaction.atomic():
         for number in range(3):
             Unit.objects.create(name=f"单位{number}")
-    assert dataversion.current() == start + 1
+    assert count() == start + 1
 
     with pytest.raises(RuntimeError), transaction.atomic():
         Unit.objects.create(name="回滚的单位")
         raise RuntimeError
-    assert dataversion.current() == start + 1
+    assert count() == start + 1
 
     Unit.objects.filter(name="单位1").update(short_name="一")  # a bulk update, no signal sent
-    assert dataversion.current() == start + 2
+    assert count() == start + 2
     with connection.cursor() as cursor:
         cursor.execute("UPDATE stations_unit SET short_name = 'x' WHERE name = '单位2'")
-    assert dataversion.current() == start + 3
+    assert count() == start + 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_folding_the_count_keeps_it_and_keeps_the_table_small():
+    unit = Unit.objects.create(name="单位")
+    start = count()
+    for number in range(1200):  # at least two folds (every 500th row)
+        Unit.objects.filter(pk=unit.pk).update(short_name=str(number))
+    assert count() == start + 1200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM outpost_data_version")
+        assert cursor.fetchone()[0] < 500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_do_not_queue_or_deadlock_on_the_count():
+    """One transaction holds a group FOR UPDATE and commits while another, writing two rows that
+    point to groups, commits: its deferred foreign-key checks run between the count's trigger
+    events. A count kept in one locked row deadlocked here; rows added wait for no one."""
+    import threading
+
+    import psycopg2
+    from django.contrib.auth.models import Group, User
+
+    first, second = Group.objects.create(name="甲"), Group.objects.create(name="乙")
+    user = User.objects.create(username="someone")
+    settings_dict = connection.settings_dict
+    dsn = {"dbname": settings_dict["NAME"], "user": settings_dict["USER"], "host": settings_dict["HOST"],
+           "port": settings_dict["PORT"] or 5432, "password": settings_dict["PASSWORD"]}
+    holder = psycopg2.connect(**dsn)
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT id FROM auth_group WHERE id = %s FOR UPDATE", [second.pk])
+        cursor.execute("UPDATE auth_group SET name = '乙组' WHERE id = %s", [second.pk])
+    outcome = {}
+
+    def add_memberships():
+        writer = psycopg2.connect(**dsn)
+        try:
+            with writer.cursor() as cursor:
+                for group in (first, second):
+                    cursor.execute("INSERT INTO auth_user_groups (user_id, group_id) VALUES (%s, %s)",
+                                   [user.pk, group.pk])
+            writer.commit()
+            outcome["writer"] = "committed"
+        except psycopg2.Error as error:
+            outcome["writer"] = type(error).__name__
+        finally:
+            writer.close()
+
+    thread = threading.Thread(target=add_memberships)
+    start = count()
+    thread.start()
+    thread.join(1.0)  # the writer now waits for the holder's lock on 乙
+    holder.commit()
+    holder.close()
+    thread.join(10)
+    assert outcome == {"writer": "committed"}
+    assert count() == start + 2
+    assert user.groups.count() == 2
+
+
+@pytest.mark.django_db
+def test_without_the_count_table_pages_are_made_afresh():
+    """New code may serve before `migrate` has made the table: no version, no error."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE outpost_data_version")
+        assert dataversion.current() is None
+        transaction.set_rollback(True)
+    assert dataversion.current() is not None
 
 
 @pytest.mark.django_db(transaction=True)
 def test_session_writes_do_not_move_the_version(world, client_for):
     client = client_for("bureau")
-    start = dataversion.current()
+    start = count()
     session = client.session
     session["anything"] = 1
     session.save()
-    assert dataversion.current() == start
+    assert count() == start
 
 
 def keep(client, url, **extra):
@@ -223,3 +298,36 @@ def test_a_page_with_a_one_time_token_is_not_kept(rf, field):
     page = HttpResponse(f'<form><input type="hidden" {field} value="5f0c"></form>', content_type="text/html")
     assert not pagecache._keepable(request, page)
     assert pagecache._keepable(request, HttpResponse("<form></form>", content_type="text/html"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_made_with_rights_just_taken_away_is_not_served_after(monkeypatch):
+    """The user row is read before the data version: if the user loses rights between the two,
+    the page made with the old rights must not be what they get afterwards."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from stations.models import Station
+
+    User = get_user_model()
+    user = User.objects.create_user("rev-admin", password="x-very-long-pass", is_staff=True, is_superuser=True)
+    Station.objects.create(name="驻秘密招商站", code="SECRET1", kind="resident_station")
+    client = Client()
+    client.force_login(user)
+    url = reverse("stations:list")
+    client.get(url)  # sets the CSRF cookie
+
+    real = dataversion.current
+    raced = []
+
+    def demoted_meanwhile(using="default"):
+        # Another administrator demotes the user, committed between the user's load and this read.
+        if not raced:
+            raced.append(True)
+            User.objects.filter(pk=user.pk).update(is_superuser=False, is_staff=False)
+        return real(using)
+
+    monkeypatch.setattr(pagecache.dataversion, "current", demoted_meanwhile)
+    assert "驻秘密招商站" in client.get(url).content.decode()  # made with the rights it began with
+    monkeypatch.setattr(pagecache.dataversion, "current", real)
+    assert "驻秘密招商站" not in client.get(url).content.decode()
