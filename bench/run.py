@@ -224,7 +224,7 @@ def client_loop(port, path, cookie, seconds, count, timeout, database_url=None):
     while (len(latencies) < count) if count else (time.monotonic() < deadline):
         if bumper is not None:
             with bumper.cursor() as cursor:
-                cursor.execute("UPDATE outpost_data_version SET number = number + 1 WHERE id = 1")
+                cursor.execute("INSERT INTO outpost_data_version (weight) VALUES (1)")
         began = time.perf_counter()
         try:
             status = http_get(port, path, cookie=cookie, timeout=timeout).status

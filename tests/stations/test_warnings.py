@@ -110,10 +110,9 @@ def test_a_judgement_of_poor_progress_prompts_an_interview_until_one_is_recorded
     assert page.context["records"] is None and "限期整改" not in page.content.decode()
 
 
-def test_a_judgement_submitted_twice_is_recorded_once_without_an_error(world, client_for):
-    from django.contrib.messages import get_messages
-    from django.utils.translation import gettext
-
+def judged_once(world, client_for):
+    """The bureau judges staff_a's progress poor through the form: (person, url, the form's data,
+    the bureau's client)."""
     set_rules(no_progress_months=None)
     person = world.person("staff_a")
     url = reverse("stations:accountability_create", args=[person.pk])
@@ -121,6 +120,14 @@ def test_a_judgement_submitted_twice_is_recorded_once_without_an_error(world, cl
             "decided_on": TODAY.isoformat(), "evidence": "连续6个月无新增有效信息"}
     client = client_for("bureau")
     assert client.post(url, data).status_code == 302
+    return person, url, data, client
+
+
+def test_a_judgement_submitted_twice_is_recorded_once_without_an_error(world, client_for):
+    from django.contrib.messages import get_messages
+    from django.utils.translation import gettext
+
+    person, url, data, client = judged_once(world, client_for)
     response = client.post(url, data)  # the button pressed twice on a slow connection
     assert response.status_code == 302 and response.url == reverse("stations:person_detail", args=[person.pk])
     last = list(get_messages(response.wsgi_request))[-1]
@@ -136,13 +143,7 @@ def test_a_judgement_submitted_twice_is_recorded_once_without_an_error(world, cl
 
 
 def test_a_second_judgement_on_other_evidence_is_refused_with_a_reason(world, client_for):
-    set_rules(no_progress_months=None)
-    person = world.person("staff_a")
-    url = reverse("stations:accountability_create", args=[person.pk])
-    data = {"station": world.station_a.pk, "kind": "poor_progress", "office": "bureau",
-            "decided_on": TODAY.isoformat(), "evidence": "连续6个月无新增有效信息"}
-    client = client_for("bureau")
-    assert client.post(url, data).status_code == 302
+    person, url, data, client = judged_once(world, client_for)
     response = client.post(url, {**data, "evidence": "走访记录缺失"})
     # Not dropped with a notice: the form comes back with what was typed and why.
     assert response.status_code == 200
