@@ -114,7 +114,7 @@ CSRF_FAILURE_VIEW = "stations.account_views.csrf_failure"
 # Per process: everything kept is keyed by a version read from the database (leads.models.version,
 # stations.dataversion), so a copy in one app server's memory is never staler than another's.
 # "pages" holds whole pages (stations.pagecache): PAGE_CACHE_SECONDS bounds how long one is kept
-# (0 turns page keeping off) and PAGE_CACHE_ENTRIES how many (a page is 20–200 kB).
+# (0 turns page keeping off) and PAGE_CACHE_ENTRIES how many (kept compressed: 3–50 kB each).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "outpost"},

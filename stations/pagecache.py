@@ -36,6 +36,7 @@ bounds how long a copy is kept (0 turns the cache off).
 
 import hashlib
 import re
+import zlib
 from functools import wraps
 
 from django.conf import settings
@@ -63,15 +64,18 @@ def cached_page(view):
         cache = caches[CACHE_ALIAS]
         kept = cache.get(key)
         if kept is not None:
-            status, headers, content = kept
-            return HttpResponse(content, status=status, headers=headers)
+            status, headers, compressed = kept
+            return HttpResponse(zlib.decompress(compressed), status=status, headers=headers)
 
         response = view(request, *args, **kwargs)
 
         def keep(response):
             if _keepable(request, response):
                 headers = dict(response.items())
-                cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
+                # Compressed: pages of rows compress 6–13 times (the circular's 440 kB to 34 kB) for
+                # about a millisecond, and a worker keeps up to PAGE_CACHE_ENTRIES of them.
+                compressed = zlib.compress(response.content, 1)
+                cache.set(key, (response.status_code, headers, compressed), settings.PAGE_CACHE_SECONDS)
             return response
 
         if getattr(response, "is_rendered", True):
