@@ -86,7 +86,6 @@ def may_record_recovery(user, station: Station) -> bool:
 
 
 @transaction.atomic
-@transaction.atomic
 def recovery_record(*, user, station: Station, person: Person, year: int, amount, basis: str,
                     token: uuid.UUID | None = None) -> Recovery:
     """Record the amount determined to be recovered from `person`, dismissed from `station`: at
