@@ -57,6 +57,15 @@ def record_create(*, user, person: Person, station: Station, kind: str, office: 
     return record
 
 
+def is_recorded(*, person: Person, station: Station, kind: str, office: str, decided_on: datetime.date,
+                evidence: str, outcome: str = "", warning_key: str = "") -> bool:
+    """Whether this very decision is already recorded word for word (a form sent twice), as
+    `record_create` would store it."""
+    return AccountabilityRecord.objects.filter(
+        person=person, station=station, kind=kind, office=office, decided_on=decided_on,
+        evidence=evidence.strip(), outcome=outcome.strip(), warning_key=warning_key.strip()).exists()
+
+
 def _answers(key: str, person: Person, station: Station) -> bool:
     """Is `key` a current warning about `person` (or their team as a whole) at `station`?"""
     from .warnings import compute

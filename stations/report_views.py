@@ -31,7 +31,6 @@ from .exports import circular_workbook
 from .forms import apply_service_errors
 from .models import (
     FILE_KINDS,
-    AccountabilityRecord,
     DispatchMeeting,
     DispatchTask,
     Posting,
@@ -371,14 +370,6 @@ def warning_list(request):
     })
 
 
-def _same_record_exists(person, station, data) -> bool:
-    """Whether the decision in `data` is already recorded word for word (a double submit)."""
-    return AccountabilityRecord.objects.filter(
-        person=person, station=station, kind=data["kind"], office=data["office"], decided_on=data["decided_on"],
-        warning_key=data.get("warning_key", "").strip(), evidence=data["evidence"].strip(),
-        outcome=data.get("outcome", "").strip()).exists()
-
-
 @login_required
 def accountability_create(request, pk):
     """Record a decision about a person (from their page or from a warning)."""
@@ -400,7 +391,7 @@ def accountability_create(request, pk):
             accountability.record_create(user=request.user, person=person, station=station, **form.cleaned_data)
         except ValidationError as error:
             if breaks_constraint(error, "accountability_record_once"):
-                if _same_record_exists(person, station, form.cleaned_data):  # pressed twice: recorded once
+                if accountability.is_recorded(person=person, station=station, **form.cleaned_data):  # pressed twice
                     messages.info(request, _("This decision is already recorded."))
                     return redirect(person)
                 # Another decision of the same kind, office and day: say so, keep what was typed.
